@@ -1,0 +1,50 @@
+# Thin wrapper over CMake. `make demo` and `make test` each do their own setup on a fresh
+# Debian machine (scripts/bootstrap is idempotent and fast when everything is present).
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= 2
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+  CMAKE_FLAGS += -DTRIBUTARY_WERROR=ON
+endif
+
+.PHONY: all bootstrap configure build demo test test-asan bench format clean
+
+all: build
+
+bootstrap:
+	@./scripts/bootstrap
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: bootstrap $(BUILD_DIR)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+demo: build
+	./$(BUILD_DIR)/tributary demo $(DEMO_ARGS)
+
+# The whole suite: unit, integration and end-to-end tests, then the benchmarks on tiny inputs
+# so they never rot. Under CI, the suite runs again under ASan+UBSan.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
+	./$(BUILD_DIR)/tributary-bench --scenario all --smoke
+ifeq ($(CI),true)
+	$(MAKE) test-asan
+endif
+
+test-asan: bootstrap
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTRIBUTARY_SANITIZE=ON -DTRIBUTARY_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j$(JOBS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) --timeout 900
+
+bench: build
+	./$(BUILD_DIR)/tributary-bench --scenario all
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

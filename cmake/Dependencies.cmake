@@ -1,0 +1,24 @@
+# Every dependency comes from Debian packages except DuckDB, whose shared library
+# scripts/bootstrap fetches into third_party/duckdb/ (see DESIGN.md "Dependencies").
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(RocksDB REQUIRED CONFIG)
+find_package(simdjson REQUIRED CONFIG)
+find_package(yaml-cpp REQUIRED CONFIG)
+find_package(fmt REQUIRED CONFIG)
+find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(CLI11 CONFIG QUIET)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED CONFIG)
+include(GoogleTest)
+
+set(DUCKDB_DIR ${PROJECT_SOURCE_DIR}/third_party/duckdb)
+if(NOT EXISTS ${DUCKDB_DIR}/libduckdb.so)
+  message(FATAL_ERROR "libduckdb.so not found in ${DUCKDB_DIR}: run scripts/bootstrap")
+endif()
+add_library(duckdb_shared SHARED IMPORTED GLOBAL)
+set_target_properties(duckdb_shared PROPERTIES IMPORTED_LOCATION ${DUCKDB_DIR}/libduckdb.so
+  IMPORTED_NO_SONAME TRUE)
+set(CMAKE_BUILD_RPATH ${DUCKDB_DIR})
