@@ -1,0 +1,44 @@
+#include "core/json_writer.h"
+
+#include "core/metrics.h"
+#include "testing/test_util.h"
+
+namespace tributary {
+namespace {
+
+TEST(JsonWriterTest, NestedStructures) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("a");
+  w.Int(-1);
+  w.Key("b");
+  w.BeginArray();
+  w.String("x");
+  w.Bool(true);
+  w.Null();
+  w.BeginObject();
+  w.EndObject();
+  w.Double(1.5);
+  w.EndArray();
+  w.Key("c");
+  w.Raw(R"({"k":1})");
+  w.EndObject();
+  EXPECT_EQ(w.str(), R"({"a":-1,"b":["x",true,null,{},1.5],"c":{"k":1}})");
+}
+
+TEST(JsonWriterTest, Escapes) {
+  std::string out;
+  JsonWriter::AppendQuoted(out, std::string("a\"b\\c\n\t\x01 \xc3\xa9", 11));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001 \xc3\xa9\"");
+}
+
+TEST(MetricsTest, CountersAndPrometheusText) {
+  MetricsRegistry reg;
+  reg.Get("b_total")->Add(2);
+  reg.Get("a_total")->Add();
+  reg.Get("b_total")->Add(3);
+  EXPECT_EQ(reg.PrometheusText(), "a_total 1\nb_total 5\n");
+}
+
+}  // namespace
+}  // namespace tributary
