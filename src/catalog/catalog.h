@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace tributary::catalog {
@@ -75,10 +76,21 @@ struct TableStats {
   int64_t last_commit_ms = 0;
 };
 
+struct CatalogOptions {
+  // Source of created/updated/committed times; nullptr = SystemClock::Default(). Borrowed: must
+  // outlive the Catalog.
+  const Clock* clock = nullptr;
+  // How long a statement waits for another connection's (or process's) write lock before failing
+  // with a retryable kUnavailable.
+  int busy_timeout_ms = 10000;
+};
+
 class Catalog {
  public:
-  // Opens (creating if needed) the SQLite catalog at `path`.
+  // Opens (creating if needed) the SQLite catalog at `path`. The parent directory must exist.
   static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
+  static Result<std::unique_ptr<Catalog>> Open(const std::string& path,
+                                               const CatalogOptions& options);
   virtual ~Catalog() = default;
 
   // Creates the table, or checks an existing one has the same location/partition keys.
@@ -88,11 +100,15 @@ class Catalog {
 
   // One transaction: widen the table's columns with `observed` (new columns appended, conflicting
   // types widened, schema_version bumped on change), register `files` and their partitions, and
-  // write `checkpoint`. Fails without changing anything if any file path is already registered.
+  // write `checkpoint`. Fails without changing anything if any file path is already registered
+  // (kAlreadyExists). Each file's partition keys must equal the table's partition keys, in order.
+  // DataFile::committed_ms is ignored on input: the catalog stamps its own clock's time. An empty
+  // checkpoint.key commits files without touching any checkpoint (e.g. the crawler).
   virtual Status CommitFiles(std::string_view table, const std::vector<Column>& observed,
                              const std::vector<DataFile>& files,
                              const CheckpointUpdate& checkpoint) = 0;
 
+  // All files of `table` in commit order (oldest first).
   virtual Result<std::vector<DataFile>> ListFiles(std::string_view table) const = 0;
   virtual Result<bool> IsFileRegistered(std::string_view path) const = 0;
   virtual Result<std::optional<std::string>> GetCheckpoint(std::string_view key) const = 0;
