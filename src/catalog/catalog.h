@@ -39,9 +39,9 @@ struct Column {
 
 struct TableDef {
   std::string database = "default";
-  std::string name;                         // SQL name, e.g. p1_kinesis_firehose_destination
-  std::string location;                     // lake-relative folder, e.g. "p1_kinesis_firehose_destination"
-  std::string format = "json";              // JSON lines
+  std::string name;             // SQL name, e.g. p1_kinesis_firehose_destination
+  std::string location;         // lake-relative folder, e.g. "p1_kinesis_firehose_destination"
+  std::string format = "json";  // JSON lines
   std::vector<std::string> partition_keys;  // e.g. year, month, day, hour (string-typed)
   std::vector<Column> columns;              // data columns, in first-seen order
   int64_t schema_version = 0;
@@ -50,7 +50,7 @@ struct TableDef {
 };
 
 struct DataFile {
-  std::string path;  // lake-relative final path
+  std::string path;                                                   // lake-relative final path
   std::vector<std::pair<std::string, std::string>> partition_values;  // in partition_keys order
   int64_t row_count = 0;
   int64_t size_bytes = 0;

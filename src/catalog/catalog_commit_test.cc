@@ -8,9 +8,9 @@ namespace tributary::catalog {
 namespace {
 
 using ::testing::HasSubstr;
-using ::tributary::testing::StatusIs;
 using testing_util::SalesFile;
 using testing_util::SalesTable;
+using ::tributary::testing::StatusIs;
 
 class CommitFilesTest : public testing_util::CatalogTestBase {
  protected:
@@ -107,9 +107,9 @@ TEST_F(CommitFilesTest, DuplicatePathRollsBackEverything) {
 }
 
 TEST_F(CommitFilesTest, DuplicateWithinOneBatchRollsBack) {
-  Status s = catalog_->CommitFiles("sales", {{"discount", ColumnType::kDouble}},
-                                   {SalesFile("sales/a.json"), SalesFile("sales/a.json")},
-                                   {"cp", "1"});
+  Status s =
+      catalog_->CommitFiles("sales", {{"discount", ColumnType::kDouble}},
+                            {SalesFile("sales/a.json"), SalesFile("sales/a.json")}, {"cp", "1"});
   EXPECT_THAT(s, StatusIs(StatusCode::kAlreadyExists));
   EXPECT_EQ(Checkpoint("cp"), "<none>");
   EXPECT_FALSE(*catalog_->IsFileRegistered("sales/a.json"));
@@ -189,11 +189,10 @@ TEST_F(CommitFilesTest, ColumnsWidenAndVersionBumps) {
 }
 
 TEST_F(CommitFilesTest, PartitionsAreCreatedOnce) {
-  ASSERT_OK(catalog_->CommitFiles(
-      "sales", {},
-      {SalesFile("sales/a.json", "10"), SalesFile("sales/b.json", "10"),
-       SalesFile("sales/c.json", "11")},
-      {}));
+  ASSERT_OK(catalog_->CommitFiles("sales", {},
+                                  {SalesFile("sales/a.json", "10"), SalesFile("sales/b.json", "10"),
+                                   SalesFile("sales/c.json", "11")},
+                                  {}));
   ASSERT_OK(catalog_->CommitFiles("sales", {}, {SalesFile("sales/d.json", "11")}, {}));
   auto stats = catalog_->GetTableStats("sales");
   ASSERT_OK(stats);

@@ -1,10 +1,9 @@
 // Sharing: threads on one Catalog, several Catalog objects on one file, several processes, and a
 // commit surviving kill -9 of the committing process.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <set>
 #include <string>
@@ -32,9 +31,9 @@ class CatalogConcurrencyTest : public testing_util::CatalogTestBase {
   static Status CommitMany(Catalog& catalog, const std::string& prefix, int count) {
     for (int i = 0; i < count; ++i) {
       std::string path = "sales/" + prefix + "-" + std::to_string(i) + ".json";
-      TRIB_RETURN_IF_ERROR(catalog.CommitFiles(
-          "sales", {{"col_" + prefix, ColumnType::kBigint}},
-          {SalesFile(path, std::to_string(i % 24))}, {"cp/" + prefix, std::to_string(i)}));
+      TRIB_RETURN_IF_ERROR(catalog.CommitFiles("sales", {{"col_" + prefix, ColumnType::kBigint}},
+                                               {SalesFile(path, std::to_string(i % 24))},
+                                               {"cp/" + prefix, std::to_string(i)}));
     }
     return Status::Ok();
   }
@@ -68,8 +67,8 @@ TEST_F(CatalogConcurrencyTest, TwoInstancesOnOneFile) {
   ASSERT_OK(reader->GetTable("sales"));
   for (int i = 0; i < 3; ++i) {
     std::string path = "sales/w-" + std::to_string(i) + ".json";
-    ASSERT_OK(catalog_->CommitFiles("sales", {{"amount", ColumnType::kBigint}},
-                                    {SalesFile(path)}, {"cp", std::to_string(i)}));
+    ASSERT_OK(catalog_->CommitFiles("sales", {{"amount", ColumnType::kBigint}}, {SalesFile(path)},
+                                    {"cp", std::to_string(i)}));
     auto registered = reader->IsFileRegistered(path);
     ASSERT_OK(registered);
     EXPECT_TRUE(*registered);

@@ -14,9 +14,9 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::tributary::testing::StatusIs;
 using testing_util::SalesFile;
 using testing_util::SalesTable;
+using ::tributary::testing::StatusIs;
 
 class CatalogTest : public testing_util::CatalogTestBase {};
 
@@ -60,8 +60,8 @@ TEST_F(CatalogTest, GetMissingTableIsNotFound) {
 
 TEST_F(CatalogTest, TableNameValidation) {
   for (const std::string& bad :
-       std::vector<std::string>{"", "Sales", "sales-2024", "sales table", "sales.x",
-                                "caf\xc3\xa9", std::string(256, 'a')}) {
+       std::vector<std::string>{"", "Sales", "sales-2024", "sales table", "sales.x", "caf\xc3\xa9",
+                                std::string(256, 'a')}) {
     TableDef def = SalesTable();
     def.name = bad;
     EXPECT_THAT(catalog_->EnsureTable(def), StatusIs(StatusCode::kInvalidArgument)) << bad;
@@ -217,8 +217,7 @@ TEST_F(CatalogTest, SchemaVersionIsRecorded) {
   ASSERT_OK(stmt);
   ASSERT_OK((*stmt)->Step());
   EXPECT_EQ((*stmt)->ColumnInt64(0), LatestCatalogSchemaVersion());
-  auto migrations =
-      (*db)->PrepareUncached("SELECT COUNT(*), MAX(version) FROM schema_migrations");
+  auto migrations = (*db)->PrepareUncached("SELECT COUNT(*), MAX(version) FROM schema_migrations");
   ASSERT_OK(migrations);
   ASSERT_OK((*migrations)->Step());
   EXPECT_EQ((*migrations)->ColumnInt64(0), LatestCatalogSchemaVersion());

@@ -8,12 +8,18 @@ namespace tributary::catalog {
 
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kString: return "string";
-    case ColumnType::kBigint: return "bigint";
-    case ColumnType::kDouble: return "double";
-    case ColumnType::kBoolean: return "boolean";
-    case ColumnType::kTimestamp: return "timestamp";
-    case ColumnType::kJson: return "json";
+    case ColumnType::kString:
+      return "string";
+    case ColumnType::kBigint:
+      return "bigint";
+    case ColumnType::kDouble:
+      return "double";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kTimestamp:
+      return "timestamp";
+    case ColumnType::kJson:
+      return "json";
   }
   return "json";
 }

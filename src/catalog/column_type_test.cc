@@ -8,9 +8,8 @@ namespace {
 
 using ::tributary::testing::StatusIs;
 
-constexpr ColumnType kAll[] = {ColumnType::kString,  ColumnType::kBigint,
-                               ColumnType::kDouble,  ColumnType::kBoolean,
-                               ColumnType::kTimestamp, ColumnType::kJson};
+constexpr ColumnType kAll[] = {ColumnType::kString,  ColumnType::kBigint,    ColumnType::kDouble,
+                               ColumnType::kBoolean, ColumnType::kTimestamp, ColumnType::kJson};
 
 TEST(ColumnTypeTest, NamesRoundTrip) {
   EXPECT_EQ(ColumnTypeName(ColumnType::kString), "string");

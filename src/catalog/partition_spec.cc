@@ -6,8 +6,20 @@ namespace {
 bool NeedsEscape(unsigned char c) {
   if (c < 0x20 || c == 0x7f) return true;
   switch (c) {
-    case '"': case '#': case '%': case '\'': case '*': case '/': case ':': case '=': case '?':
-    case '\\': case '{': case '[': case ']': case '^':
+    case '"':
+    case '#':
+    case '%':
+    case '\'':
+    case '*':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+    case '\\':
+    case '{':
+    case '[':
+    case ']':
+    case '^':
       return true;
     default:
       return false;

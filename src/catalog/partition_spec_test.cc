@@ -23,8 +23,8 @@ TEST(PartitionSpecTest, EscapesLikeHive) {
 }
 
 TEST(PartitionSpecTest, RoundTripsAwkwardValues) {
-  PartitionValues values = {{"customer", "a/b=c%d"}, {"empty", ""}, {"utf8", "caf\xc3\xa9"},
-                            {"k=ey", "x:y"}};
+  PartitionValues values = {
+      {"customer", "a/b=c%d"}, {"empty", ""}, {"utf8", "caf\xc3\xa9"}, {"k=ey", "x:y"}};
   std::string spec = FormatPartitionSpec(values);
   auto parsed = ParsePartitionSpec(spec);
   ASSERT_OK(parsed);

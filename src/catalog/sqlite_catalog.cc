@@ -35,16 +35,16 @@ Status ValidateTableName(std::string_view name, std::string_view what) {
 
 Status ValidateFilePath(std::string_view path) {
   auto bad = [&](std::string_view why) {
-    return Status::InvalidArgument("invalid data file path '" + std::string(path) + "': " +
-                                   std::string(why));
+    return Status::InvalidArgument("invalid data file path '" + std::string(path) +
+                                   "': " + std::string(why));
   };
   if (path.empty()) return bad("empty");
   if (path.front() == '/') return bad("must be relative to the lake root");
   size_t start = 0;
   for (;;) {
     size_t slash = path.find('/', start);
-    std::string_view segment =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view segment = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (segment.empty()) return bad("empty path segment");
     if (segment == "..") return bad("'..' is not allowed");
     if (slash == std::string_view::npos) {
@@ -139,9 +139,9 @@ Result<int64_t> SqliteCatalog::TableIdLocked(std::string_view name) const {
 
 Status SqliteCatalog::InsertTableLocked(const TableDef& def, int64_t now_ms) {
   {
-    TRIB_ASSIGN_OR_RETURN(
-        auto stmt, db_->Prepare("INSERT INTO databases(name, created_ms) VALUES (?, ?) "
-                                "ON CONFLICT(name) DO NOTHING"));
+    TRIB_ASSIGN_OR_RETURN(auto stmt,
+                          db_->Prepare("INSERT INTO databases(name, created_ms) VALUES (?, ?) "
+                                       "ON CONFLICT(name) DO NOTHING"));
     TRIB_RETURN_IF_ERROR(stmt->BindAll(def.database, now_ms));
     TRIB_RETURN_IF_ERROR(stmt->Run());
   }
@@ -244,12 +244,11 @@ Result<std::vector<DataFile>> SqliteCatalog::ListFiles(std::string_view table) c
   std::vector<DataFile> files;
   {
     TRIB_ASSIGN_OR_RETURN(
-        auto stmt,
-        db_->Prepare("SELECT f.path, p.partition_values, f.row_count, f.size_bytes, "
-                     "f.min_event_ms, f.max_event_ms, f.source, f.first_sequence, "
-                     "f.last_sequence, f.committed_ms FROM data_files f "
-                     "LEFT JOIN partitions p ON p.id = f.partition_id "
-                     "WHERE f.table_id = ? ORDER BY f.id"));
+        auto stmt, db_->Prepare("SELECT f.path, p.partition_values, f.row_count, f.size_bytes, "
+                                "f.min_event_ms, f.max_event_ms, f.source, f.first_sequence, "
+                                "f.last_sequence, f.committed_ms FROM data_files f "
+                                "LEFT JOIN partitions p ON p.id = f.partition_id "
+                                "WHERE f.table_id = ? ORDER BY f.id"));
     TRIB_RETURN_IF_ERROR(stmt->BindInt64(1, table_id));
     for (;;) {
       TRIB_ASSIGN_OR_RETURN(bool row, stmt->Step());

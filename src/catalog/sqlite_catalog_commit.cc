@@ -58,8 +58,7 @@ Result<bool> SqliteCatalog::MergeColumnsLocked(StoredTable& table,
         auto stmt,
         db_->Prepare("INSERT INTO columns(table_id, position, name, type) VALUES (?, ?, ?, ?)"));
     for (Column& column : added) {
-      TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id,
-                                         static_cast<int64_t>(table.def.columns.size()),
+      TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id, static_cast<int64_t>(table.def.columns.size()),
                                          column.name, ColumnTypeName(column.type)));
       TRIB_RETURN_IF_ERROR(stmt->Run());
       stmt->Reset();
@@ -70,9 +69,9 @@ Result<bool> SqliteCatalog::MergeColumnsLocked(StoredTable& table,
 }
 
 Status SqliteCatalog::BumpSchemaVersionLocked(StoredTable& table, int64_t now_ms) {
-  TRIB_ASSIGN_OR_RETURN(
-      auto stmt, db_->Prepare("UPDATE tables SET schema_version = schema_version + 1, "
-                              "updated_ms = ? WHERE id = ?"));
+  TRIB_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("UPDATE tables SET schema_version = schema_version + 1, "
+                                     "updated_ms = ? WHERE id = ?"));
   TRIB_RETURN_IF_ERROR(stmt->BindAll(now_ms, table.id));
   TRIB_RETURN_IF_ERROR(stmt->Run());
   table.def.schema_version += 1;
@@ -90,9 +89,9 @@ Result<int64_t> SqliteCatalog::PartitionIdLocked(const StoredTable& table, const
     TRIB_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (row) return stmt->ColumnInt64(0);
   }
-  TRIB_ASSIGN_OR_RETURN(
-      auto stmt, db_->Prepare("INSERT INTO partitions(table_id, partition_values, location, "
-                              "created_ms) VALUES (?, ?, ?, ?)"));
+  TRIB_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("INSERT INTO partitions(table_id, partition_values, location, "
+                                     "created_ms) VALUES (?, ?, ?, ?)"));
   TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id, spec, table.def.location + "/" + spec, now_ms));
   TRIB_RETURN_IF_ERROR(stmt->Run());
   return db_->LastInsertRowId();
@@ -158,8 +157,8 @@ Status SqliteCatalog::CommitFiles(std::string_view table_name, const std::vector
       std::string want;
       for (const auto& key : table.def.partition_keys) want += (want.empty() ? "" : ", ") + key;
       return Status::InvalidArgument("data file '" + file.path + "' has partition keys [" + got +
-                                     "] but table '" + table.def.name +
-                                     "' is partitioned by [" + want + "]");
+                                     "] but table '" + table.def.name + "' is partitioned by [" +
+                                     want + "]");
     }
     std::optional<int64_t> partition_id;
     if (!file.partition_values.empty()) {

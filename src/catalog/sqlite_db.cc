@@ -52,9 +52,9 @@ Status Statement::BindInt64(int index, int64_t value) {
 }
 
 Status Statement::BindText(int index, std::string_view value) {
-  return SqliteStatus(sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
-                                          SQLITE_TRANSIENT, SQLITE_UTF8),
-                      db_, "sqlite bind");
+  return SqliteStatus(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      db_, "sqlite bind");
 }
 
 Status Statement::BindNull(int index) {
