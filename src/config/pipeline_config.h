@@ -1,0 +1,206 @@
+// PipelineConfig: the typed form of a pipeline YAML file (docs/configuration.md is the reference
+// of every key). Loading parses the YAML with yaml-cpp, converts every value to its type, applies
+// defaults and validates the whole pipeline (names, ranges, cross references). Every error is
+// located at the offending YAML node:
+//
+//   pipeline.yaml:12:14: unknown key 'shard' in table stream (did you mean 'shards'?)
+//   pipeline.yaml:20:13: pipe 'P1_OrdersPipe' source 'table:Orders' names no table (known tables:
+//   ...)
+//
+// All errors found are reported at once, one per line of the Status message (kInvalidArgument).
+// Each struct keeps where it came from (`location`, plus `fields` for each key that was given)
+// so later stages can point their own errors at a config line: `ConfigError(delivery.at("table"),
+// "...")`. Values that were defaulted have no field location; at() falls back to the struct's.
+//
+// Paths (destination path, catalog path) are kept as written; relative ones are relative to the
+// data directory, which the runtime resolves.
+//
+// Thread-safety: plain values; the functions below are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/attribute_value.h"
+#include "core/change_record.h"
+#include "core/status.h"
+
+namespace tributary::config {
+
+// Where a value came from. Lines and columns are 1-based; 0 when the value was not read from a
+// file (a default, or a config built in code).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+
+  bool known() const { return line > 0; }
+  // "file:line:column", or just the file when the line is unknown.
+  std::string ToString() const;
+  friend bool operator==(const Location&, const Location&) = default;
+};
+
+// InvalidArgument "<file>:<line>:<column>: <what>", the one format of every config error.
+Status ConfigError(const Location& at, std::string_view what);
+
+// The location of a YAML mapping and of each key's value in it.
+struct Located {
+  Location location;                                    // the mapping itself
+  std::map<std::string, Location, std::less<>> fields;  // key -> its value, for keys given
+
+  // The value of `key` if it was given, else the mapping's location.
+  const Location& at(std::string_view key) const;
+};
+
+// A key attribute of a table: `{name: order_id, type: S}`.
+struct KeyAttr : Located {
+  std::string name;
+  AttributeType type = AttributeType::kS;  // S, N or B
+};
+
+// A table's change stream (DynamoDB StreamSpecification): `{view_type: ..., shards: 2}`.
+struct TableStreamConfig : Located {
+  StreamViewType view_type = StreamViewType::kNewAndOldImages;
+  int shards = 1;
+};
+
+struct TableConfig : Located {
+  std::string name;  // DynamoDB table name: [a-zA-Z0-9_.-]{3,255}
+  KeyAttr hash_key;
+  std::optional<KeyAttr> range_key;
+  std::optional<TableStreamConfig> stream;  // absent: the table has no change stream
+};
+
+// A durable sharded log with Kinesis Data Streams semantics.
+struct StreamConfig : Located {
+  std::string name;  // Kinesis stream name: [a-zA-Z0-9_.-]{1,128}
+  int shards = 1;
+  int retention_hours = 24;  // 24..8760, as Kinesis
+};
+
+// What a pipe or delivery reads from or writes to, written "table:<name>" or "stream:<name>".
+enum class ResourceKind : uint8_t { kTable, kStream };
+std::string_view ResourceKindName(ResourceKind kind);  // "table" | "stream"
+
+struct ResourceRef {
+  ResourceKind kind = ResourceKind::kTable;
+  std::string name;
+  Location location;
+
+  std::string ToString() const;  // "table:P1_OrdersRawTable"
+};
+
+// One EventBridge filter pattern (JSON text), e.g. {"eventName":["INSERT","MODIFY"]}.
+struct FilterPattern {
+  std::string json;
+  Location location;
+};
+
+// An EventBridge Pipe: table change stream -> filter -> partition key -> stream.
+struct PipeConfig : Located {
+  std::string name;                               // Pipe name: [a-zA-Z0-9_.-]{1,64}
+  ResourceRef source;                             // kind table; the table must have a stream
+  ResourceRef target;                             // kind stream
+  std::string partition_key = "$.dynamodb.Keys";  // JSON path into the record; default: item key
+  int batch_size = 100;                           // 1..10000
+  std::vector<FilterPattern> filters;             // a record passes if any pattern matches
+};
+
+// The record processor of a delivery (Firehose's Lambda transform). `type` names a processor;
+// every other key of the YAML mapping is a parameter of that processor (location in `fields`).
+struct ProcessorConfig : Located {
+  std::string type = "cdc-flatten";  // "cdc-flatten" | "none"
+  std::map<std::string, std::string, std::less<>> params;
+};
+
+// Firehose buffering hints: a batch is flushed when any limit is reached.
+struct BufferingConfig : Located {
+  int64_t interval_ms = 200;            // 0..900000
+  int64_t max_bytes = 4 * 1024 * 1024;  // 1 KiB..128 MiB
+  int64_t max_records = 20000;          // 1..1000000
+};
+
+// How delivered rows are laid out in Hive partitions.
+enum class Partitioning : uint8_t {
+  kEventTime,    // year=/month=/day=/hour= from ApproximateCreationDateTime (replay-deterministic)
+  kArrivalTime,  // the same from the time the record reached the stream (Firehose's default)
+  kNone,         // no partition directories
+};
+std::string_view PartitioningName(Partitioning p);  // "event-time" | "arrival-time" | "none"
+
+enum class DestinationType : uint8_t { kLocal, kS3 };
+std::string_view DestinationTypeName(DestinationType type);  // "local" | "s3"
+
+struct DestinationConfig : Located {
+  DestinationType type = DestinationType::kLocal;
+  std::string path = "lake";  // local: directory, relative to the data dir unless absolute
+  std::string bucket;         // s3 (not supported yet)
+  std::string prefix;         // s3 (not supported yet)
+};
+
+// A Firehose delivery stream: stream -> buffer -> processor -> partitions -> files -> catalog.
+struct DeliveryConfig : Located {
+  std::string name;    // Firehose name: [a-zA-Z0-9_.-]{1,64}
+  ResourceRef source;  // kind stream
+  ProcessorConfig processor;
+  BufferingConfig buffering;
+  Partitioning partitioning = Partitioning::kEventTime;
+  DestinationConfig destination;
+  std::string table;  // SQL table in the catalog, [a-z0-9_]{1,255}; default: from the name
+  std::string error_prefix = "errors/";  // under the destination, for records that failed
+};
+
+enum class CatalogType : uint8_t { kSqlite };
+std::string_view CatalogTypeName(CatalogType type);  // "sqlite"
+
+struct CatalogConfig : Located {
+  CatalogType type = CatalogType::kSqlite;
+  std::string path = "catalog.db";  // relative to the data dir unless absolute
+};
+
+// The HTTP front door, YAML `listen: "host:port"` ("[::1]:4566" for IPv6). Port 0 picks a free one.
+struct ServerConfig : Located {
+  std::string host = "127.0.0.1";
+  int port = 4566;
+};
+
+struct PipelineConfig : Located {
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";  // 12 digits, used in ARNs
+  std::vector<TableConfig> tables;
+  std::vector<StreamConfig> streams;
+  std::vector<PipeConfig> pipes;
+  std::vector<DeliveryConfig> deliveries;
+  CatalogConfig catalog;
+  ServerConfig server;
+  std::string source_path;  // the file it was read from (the file name given to Parse)
+
+  // nullptr when there is none of that name.
+  const TableConfig* FindTable(std::string_view name) const;
+  const StreamConfig* FindStream(std::string_view name) const;
+  const PipeConfig* FindPipe(std::string_view name) const;
+  const DeliveryConfig* FindDelivery(std::string_view name) const;
+};
+
+// Reads, parses and validates the file at `path`. Locations name the file as `path` is written.
+// NotFound when the file does not exist; InvalidArgument when it cannot be read or has errors.
+Result<PipelineConfig> LoadPipelineConfig(const std::string& path);
+
+// Parses and validates YAML text; `file_name` is used in locations and error messages.
+Result<PipelineConfig> ParsePipelineConfig(std::string_view yaml_text, std::string_view file_name);
+
+// The checks that need the whole pipeline: names and their uniqueness, value ranges, supported
+// types and cross references. Parse/Load run it; call it again after changing a config in code.
+Status ValidatePipelineConfig(const PipelineConfig& config);
+
+// The exact text of examples/sales-pipeline.yaml, embedded at build time (`tributary demo`).
+std::string_view DefaultPipelineYaml();
+inline constexpr std::string_view kDefaultPipelineFileName = "examples/sales-pipeline.yaml";
+// DefaultPipelineYaml() parsed, with locations in kDefaultPipelineFileName.
+Result<PipelineConfig> DefaultPipelineConfig();
+
+}  // namespace tributary::config

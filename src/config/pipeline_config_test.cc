@@ -1,0 +1,299 @@
+// Parsing: the example file, defaults, and a located message for each kind of YAML error.
+#include "config/pipeline_config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "testing/test_util.h"
+
+namespace tributary::config {
+namespace {
+
+using ::testing::HasSubstr;
+using ::tributary::testing::StatusIs;
+using ::tributary::testing::TempDir;
+
+std::string SourceDir() {
+  if (const char* dir = std::getenv("TRIBUTARY_SOURCE_DIR")) return dir;
+  return TRIBUTARY_SOURCE_DIR_DEFAULT;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The error message of parsing `yaml` as pipeline.yaml (which must fail).
+std::string ErrorOf(std::string_view yaml) {
+  Result<PipelineConfig> r = ParsePipelineConfig(yaml, "pipeline.yaml");
+  EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  return r.ok() ? "" : r.status().message();
+}
+
+TEST(PipelineConfigTest, ExampleParsesWithExpectedValues) {
+  const std::string path = SourceDir() + "/examples/sales-pipeline.yaml";
+  Result<PipelineConfig> r = LoadPipelineConfig(path);
+  ASSERT_OK(r);
+  const PipelineConfig& c = *r;
+  EXPECT_EQ(c.source_path, path);
+  EXPECT_EQ(c.region, "us-east-1");
+  EXPECT_EQ(c.account_id, "000000000000");
+
+  ASSERT_EQ(c.tables.size(), 1u);
+  const TableConfig& t = c.tables[0];
+  EXPECT_EQ(t.name, "P1_OrdersRawTable");
+  EXPECT_EQ(t.hash_key.name, "order_id");
+  EXPECT_EQ(t.hash_key.type, AttributeType::kS);
+  EXPECT_FALSE(t.range_key.has_value());
+  ASSERT_TRUE(t.stream.has_value());
+  EXPECT_EQ(t.stream->view_type, StreamViewType::kNewAndOldImages);
+  EXPECT_EQ(t.stream->shards, 2);
+  EXPECT_EQ(t.location, (Location{path, 9, 5}));
+  EXPECT_EQ(t.at("name"), (Location{path, 9, 11}));
+
+  ASSERT_EQ(c.streams.size(), 1u);
+  EXPECT_EQ(c.streams[0].name, "P1_OrdersStream");
+  EXPECT_EQ(c.streams[0].shards, 2);
+  EXPECT_EQ(c.streams[0].retention_hours, 24);
+
+  ASSERT_EQ(c.pipes.size(), 1u);
+  const PipeConfig& p = c.pipes[0];
+  EXPECT_EQ(p.name, "P1_OrdersPipe");
+  EXPECT_EQ(p.source.kind, ResourceKind::kTable);
+  EXPECT_EQ(p.source.name, "P1_OrdersRawTable");
+  EXPECT_EQ(p.source.location, (Location{path, 21, 13}));
+  EXPECT_EQ(p.target.ToString(), "stream:P1_OrdersStream");
+  EXPECT_EQ(p.partition_key, "$.dynamodb.Keys");
+  EXPECT_EQ(p.batch_size, 500);
+  EXPECT_TRUE(p.filters.empty());
+
+  ASSERT_EQ(c.deliveries.size(), 1u);
+  const DeliveryConfig& d = c.deliveries[0];
+  EXPECT_EQ(d.name, "P1_OrdersFirehose");
+  EXPECT_EQ(d.source.ToString(), "stream:P1_OrdersStream");
+  EXPECT_EQ(d.processor.type, "cdc-flatten");
+  EXPECT_TRUE(d.processor.params.empty());
+  EXPECT_EQ(d.buffering.interval_ms, 200);
+  EXPECT_EQ(d.buffering.max_bytes, 4194304);
+  EXPECT_EQ(d.buffering.max_records, 20000);
+  EXPECT_EQ(d.partitioning, Partitioning::kEventTime);
+  EXPECT_EQ(d.destination.type, DestinationType::kLocal);
+  EXPECT_EQ(d.destination.path, "lake");
+  EXPECT_EQ(d.table, "p1_kinesis_firehose_destination");
+  EXPECT_EQ(d.error_prefix, "errors/");
+
+  EXPECT_EQ(c.catalog.type, CatalogType::kSqlite);
+  EXPECT_EQ(c.catalog.path, "catalog.db");
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 4566);
+
+  EXPECT_EQ(c.FindTable("P1_OrdersRawTable"), &c.tables[0]);
+  EXPECT_EQ(c.FindStream("nope"), nullptr);
+  EXPECT_EQ(c.FindPipe("P1_OrdersPipe"), &c.pipes[0]);
+  EXPECT_EQ(c.FindDelivery("P1_OrdersFirehose"), &c.deliveries[0]);
+}
+
+TEST(PipelineConfigTest, EmbeddedDefaultIsTheExampleFile) {
+  const std::string on_disk = ReadFile(SourceDir() + "/examples/sales-pipeline.yaml");
+  ASSERT_FALSE(on_disk.empty());
+  EXPECT_EQ(DefaultPipelineYaml(), on_disk);
+
+  Result<PipelineConfig> r = DefaultPipelineConfig();
+  ASSERT_OK(r);
+  EXPECT_EQ(r->source_path, kDefaultPipelineFileName);
+  ASSERT_EQ(r->deliveries.size(), 1u);
+  EXPECT_EQ(r->deliveries[0].table, "p1_kinesis_firehose_destination");
+}
+
+TEST(PipelineConfigTest, ReferenceDocShowsTheExample) {
+  // docs/configuration.md quotes the example from `region:` on; keep the two in step.
+  const std::string example(DefaultPipelineYaml());
+  const size_t body = example.find("region:");
+  ASSERT_NE(body, std::string::npos);
+  const std::string doc = ReadFile(SourceDir() + "/docs/configuration.md");
+  EXPECT_THAT(doc, HasSubstr("```yaml\n" + example.substr(body) + "```\n"));
+}
+
+TEST(PipelineConfigTest, DefaultsApplied) {
+  Result<PipelineConfig> r = ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: N}
+    range_key: {name: ts, type: B}
+    stream:
+streams:
+  - name: s
+pipes:
+  - {name: p, source: "table:Orders", target: "stream:s"}
+deliveries:
+  - {name: OrdersFirehose, source: "stream:s"}
+)",
+                                                 "pipeline.yaml");
+  ASSERT_OK(r);
+  const PipelineConfig& c = *r;
+  EXPECT_EQ(c.region, "us-east-1");
+  EXPECT_EQ(c.account_id, "000000000000");
+  EXPECT_EQ(c.tables[0].hash_key.type, AttributeType::kN);
+  ASSERT_TRUE(c.tables[0].range_key.has_value());
+  EXPECT_EQ(c.tables[0].range_key->type, AttributeType::kB);
+  ASSERT_TRUE(c.tables[0].stream.has_value());  // an empty `stream:` enables it with defaults
+  EXPECT_EQ(c.tables[0].stream->view_type, StreamViewType::kNewAndOldImages);
+  EXPECT_EQ(c.tables[0].stream->shards, 1);
+  EXPECT_EQ(c.streams[0].shards, 1);
+  EXPECT_EQ(c.streams[0].retention_hours, 24);
+  EXPECT_EQ(c.pipes[0].partition_key, "$.dynamodb.Keys");
+  EXPECT_EQ(c.pipes[0].batch_size, 100);
+  const DeliveryConfig& d = c.deliveries[0];
+  EXPECT_EQ(d.processor.type, "cdc-flatten");
+  EXPECT_EQ(d.buffering.interval_ms, 200);
+  EXPECT_EQ(d.buffering.max_bytes, 4 * 1024 * 1024);
+  EXPECT_EQ(d.buffering.max_records, 20000);
+  EXPECT_EQ(d.partitioning, Partitioning::kEventTime);
+  EXPECT_EQ(d.destination.type, DestinationType::kLocal);
+  EXPECT_EQ(d.destination.path, "lake");
+  EXPECT_EQ(d.table, "orders_firehose");  // snake_case of the name
+  EXPECT_EQ(d.error_prefix, "errors/");
+  EXPECT_EQ(c.catalog.path, "catalog.db");
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 4566);
+  // Defaulted values point at their enclosing mapping.
+  EXPECT_EQ(d.buffering.location, d.location);
+  EXPECT_EQ(d.at("table"), d.location);
+  EXPECT_EQ(c.server.location, c.location);
+  EXPECT_EQ(d.location, (Location{"pipeline.yaml", 11, 5}));
+}
+
+TEST(PipelineConfigTest, ValuesOfEveryShape) {
+  Result<PipelineConfig> r = ParsePipelineConfig(R"(server:
+  listen: "[::1]:0"
+tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {view_type: KEYS_ONLY}
+streams: [{name: s}]
+pipes:
+  - name: p
+    source: table:Orders
+    target: stream:s
+    filters:
+      - '{"eventName": ["INSERT"]}'
+      - '{"dynamodb": {"NewImage": {"status": {"S": ["paid"]}}}}'
+deliveries:
+  - name: d
+    source: stream:s
+    processor: {type: none}
+    partitioning: arrival-time
+    buffering: {interval_ms: 0, max_bytes: 1024, max_records: 1}
+)",
+                                                 "pipeline.yaml");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->server.host, "::1");
+  EXPECT_EQ(r->server.port, 0);
+  EXPECT_EQ(r->tables[0].stream->view_type, StreamViewType::kKeysOnly);
+  ASSERT_EQ(r->pipes[0].filters.size(), 2u);
+  EXPECT_EQ(r->pipes[0].filters[0].json, R"({"eventName": ["INSERT"]})");
+  EXPECT_EQ(r->pipes[0].filters[1].location, (Location{"pipeline.yaml", 14, 9}));
+  EXPECT_EQ(r->deliveries[0].processor.type, "none");
+  EXPECT_EQ(r->deliveries[0].partitioning, Partitioning::kArrivalTime);
+  EXPECT_EQ(r->deliveries[0].buffering.interval_ms, 0);
+}
+
+TEST(PipelineConfigTest, UnknownKeySuggestsTheNearestOne) {
+  EXPECT_EQ(ErrorOf(R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {view_type: NEW_IMAGE, shard: 2}
+)"),
+            "pipeline.yaml:4:36: unknown key 'shard' in table stream (did you mean 'shards'?)");
+  EXPECT_EQ(ErrorOf("tabels: []\n"),
+            "pipeline.yaml:1:1: unknown key 'tabels' in pipeline (did you mean 'tables'?)");
+  EXPECT_EQ(ErrorOf("server: {interval: 3}\n"),
+            "pipeline.yaml:1:10: unknown key 'interval' in server (expected one of: listen)");
+}
+
+TEST(PipelineConfigTest, DuplicateKey) {
+  EXPECT_EQ(ErrorOf("region: us-east-1\nregion: eu-west-1\n"),
+            "pipeline.yaml:2:1: duplicate key 'region' in pipeline (first given at line 1)");
+}
+
+TEST(PipelineConfigTest, WrongScalarType) {
+  EXPECT_EQ(ErrorOf("streams:\n  - name: s\n    shards: two\n"),
+            "pipeline.yaml:3:13: 'shards' must be an integer, got 'two'");
+  EXPECT_EQ(ErrorOf("streams:\n  - name: s\n    shards: 99999999999\n"),
+            "pipeline.yaml:3:13: 'shards' is out of range: 99999999999");
+  EXPECT_EQ(ErrorOf("streams:\n  - name: [a, b]\n"),
+            "pipeline.yaml:2:11: 'name' must be a string, got a list");
+  EXPECT_EQ(ErrorOf("tables: {name: x}\n"),
+            "pipeline.yaml:1:9: 'tables' must be a list, got a mapping");
+  EXPECT_EQ(ErrorOf("tables: [x]\n"),
+            "pipeline.yaml:1:10: each entry of 'tables' must be a mapping, got 'x'");
+  EXPECT_EQ(ErrorOf("catalog: sqlite\n"),
+            "pipeline.yaml:1:10: 'catalog' must be a mapping, got 'sqlite'");
+  EXPECT_EQ(ErrorOf("server: {listen: localhost}\n"),
+            "pipeline.yaml:1:18: 'listen' must be \"host:port\", got 'localhost'");
+  EXPECT_EQ(ErrorOf("- a\n- b\n"),
+            "pipeline.yaml:1:1: the config must be a mapping of keys (region, tables, ...), got "
+            "a list");
+}
+
+TEST(PipelineConfigTest, MissingRequiredKeyOrValue) {
+  EXPECT_EQ(ErrorOf("tables:\n  - name: Orders\n"),
+            "pipeline.yaml:2:5: table is missing required key 'hash_key'");
+  EXPECT_EQ(ErrorOf("tables:\n  - name: Orders\n    hash_key: {name: id}\n"),
+            "pipeline.yaml:3:15: hash_key is missing required key 'type'");
+  EXPECT_EQ(ErrorOf("streams:\n  - name:\n    shards: 1\n"),
+            "pipeline.yaml:2:5: missing value for 'name'");
+  EXPECT_EQ(ErrorOf(""), "pipeline.yaml:1:1: the config is empty");
+}
+
+TEST(PipelineConfigTest, BadEnumValues) {
+  const std::string table = "tables:\n  - name: Orders\n    hash_key: {name: id, type: S}\n";
+  EXPECT_EQ(ErrorOf(table + "    stream: {view_type: NEW_IMAGES}\n"),
+            "pipeline.yaml:4:25: invalid view_type 'NEW_IMAGES' (did you mean 'NEW_IMAGE'?)");
+  EXPECT_EQ(ErrorOf(table + "    stream: {view_type: ALL}\n"),
+            "pipeline.yaml:4:25: invalid view_type 'ALL' (expected one of: KEYS_ONLY, NEW_IMAGE, "
+            "OLD_IMAGE, NEW_AND_OLD_IMAGES)");
+  EXPECT_EQ(ErrorOf("tables:\n  - name: Orders\n    hash_key: {name: id, type: BOOL}\n"),
+            "pipeline.yaml:3:32: invalid type 'BOOL' (expected one of: S, N, B)");
+  EXPECT_EQ(ErrorOf("catalog: {type: postgres}\n"),
+            "pipeline.yaml:1:17: invalid type 'postgres' (expected one of: sqlite)");
+  EXPECT_EQ(ErrorOf("pipes:\n  - {name: p, source: 'tabel:Orders', target: 'stream:s'}\n"),
+            "pipeline.yaml:2:23: unknown resource kind 'tabel' in 'tabel:Orders' (did you mean "
+            "'table'?)");
+  EXPECT_EQ(ErrorOf("pipes:\n  - {name: p, source: Orders, target: 'stream:s'}\n"),
+            "pipeline.yaml:2:23: 'source' must be written 'table:<name>' or 'stream:<name>', got "
+            "'Orders'");
+}
+
+TEST(PipelineConfigTest, YamlSyntaxErrorKeepsYamlCppPosition) {
+  EXPECT_EQ(ErrorOf("tables: [a, b\nstreams: []\n"),
+            "pipeline.yaml:2:8: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(ErrorOf("region: a: b\n"), "pipeline.yaml:1:10: invalid YAML: illegal map value");
+  EXPECT_EQ(ErrorOf("region: x\n---\nregion: y\n"),
+            "pipeline.yaml:3:1: expected one YAML document, found 2");
+}
+
+TEST(PipelineConfigTest, ReportsEveryErrorInLineOrder) {
+  EXPECT_EQ(ErrorOf("streams:\n  - name: s\n    shards: two\n    retention: 5\nregoin: x\n"),
+            "pipeline.yaml:3:13: 'shards' must be an integer, got 'two'\n"
+            "pipeline.yaml:4:5: unknown key 'retention' in stream (did you mean "
+            "'retention_hours'?)\n"
+            "pipeline.yaml:5:1: unknown key 'regoin' in pipeline (did you mean 'region'?)");
+}
+
+TEST(PipelineConfigTest, LoadReportsMissingFileAndUsesThePathInLocations) {
+  TempDir dir;
+  EXPECT_THAT(LoadPipelineConfig(dir.str() + "/nope.yaml"), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(LoadPipelineConfig(dir.str()), StatusIs(StatusCode::kInvalidArgument));
+
+  const std::string path = dir.str() + "/p.yaml";
+  std::ofstream(path) << "region: us-east-1\nstreams: [{name: s, shards: 0}]\n";
+  Result<PipelineConfig> r = LoadPipelineConfig(path);
+  ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.status().message(), path + ":2:29: stream shards must be between 1 and 500, got 0");
+}
+
+}  // namespace
+}  // namespace tributary::config

@@ -1,0 +1,303 @@
+// ValidatePipelineConfig: the checks that need more than one YAML value at a time.
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "config/pipeline_config.h"
+#include "config/yaml_reader.h"
+
+namespace tributary::config {
+
+namespace {
+
+using internal::Diagnostics;
+using internal::Suggestion;
+
+constexpr int kMaxShards = 500;  // Kinesis' default per-stream shard quota
+constexpr int kMinRetentionHours = 24;
+constexpr int kMaxRetentionHours = 8760;
+constexpr int kMaxBatchSize = 10000;  // EventBridge Pipes' DynamoDB source limit
+constexpr int64_t kMaxIntervalMs = 900000;
+constexpr int64_t kMinBufferBytes = 1024;
+constexpr int64_t kMaxBufferBytes = 128LL * 1024 * 1024;
+constexpr int64_t kMaxBufferRecords = 1000000;
+
+// Processors this build knows, with the parameters each takes.
+struct ProcessorSpec {
+  std::string_view type;
+  std::vector<std::string_view> params;
+};
+const std::vector<ProcessorSpec>& KnownProcessors() {
+  static const std::vector<ProcessorSpec> kSpecs = {
+      {"cdc-flatten", {}},
+      {"none", {}},
+  };
+  return kSpecs;
+}
+
+bool IsAwsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+bool IsSqlNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+bool AllOf(std::string_view s, bool (*pred)(char)) { return std::all_of(s.begin(), s.end(), pred); }
+
+// "<what> name 'x' is invalid: ..." for AWS resource names of [a-zA-Z0-9_.-]{min,max}.
+void CheckAwsName(Diagnostics& diag, const Located& owner, std::string_view what,
+                  const std::string& name, size_t min, size_t max) {
+  if (name.size() >= min && name.size() <= max && AllOf(name, IsAwsNameChar)) return;
+  diag.Error(owner.at("name"), std::string(what) + " name '" + name + "' is invalid: use " +
+                                   std::to_string(min) + " to " + std::to_string(max) +
+                                   " characters of a-z, A-Z, 0-9, '_', '-' and '.'");
+}
+
+// Reports the second and later uses of each name of a kind.
+template <typename T>
+void CheckUnique(Diagnostics& diag, const std::vector<T>& items, std::string_view what) {
+  std::map<std::string_view, const T*> seen;
+  for (const T& item : items) {
+    auto [it, inserted] = seen.emplace(item.name, &item);
+    if (inserted) continue;
+    diag.Error(item.at("name"), "duplicate " + std::string(what) + " name '" + item.name +
+                                    "' (first defined at line " +
+                                    std::to_string(it->second->location.line) + ")");
+  }
+}
+
+template <typename T>
+std::vector<std::string_view> Names(const std::vector<T>& items) {
+  std::vector<std::string_view> out;
+  for (const T& item : items) out.push_back(item.name);
+  return out;
+}
+
+// " (did you mean 'x'?)", " (known tables: a, b)" or " (no tables are defined)".
+std::string KnownNames(std::string_view word, const std::vector<std::string_view>& names,
+                       std::string_view plural) {
+  if (names.empty()) return " (no " + std::string(plural) + " are defined)";
+  return Suggestion(word, names, "known " + std::string(plural));
+}
+
+template <typename Int>
+void CheckRange(Diagnostics& diag, const Located& owner, std::string_view key,
+                std::string_view what, Int value, Int min, Int max) {
+  if (value >= min && value <= max) return;
+  diag.Error(owner.at(key), std::string(what) + " must be between " + std::to_string(min) +
+                                " and " + std::to_string(max) + ", got " + std::to_string(value));
+}
+
+void CheckKeyAttr(Diagnostics& diag, const KeyAttr& key, std::string_view what) {
+  if (key.name.empty() || key.name.size() > 255) {
+    diag.Error(key.at("name"), std::string(what) + " name must be 1 to 255 bytes");
+  }
+  if (key.type != AttributeType::kS && key.type != AttributeType::kN &&
+      key.type != AttributeType::kB) {
+    diag.Error(key.at("type"), std::string(what) + " type must be S, N or B, got " +
+                                   std::string(AttributeTypeName(key.type)));
+  }
+}
+
+void CheckTable(Diagnostics& diag, const TableConfig& t) {
+  CheckAwsName(diag, t, "table", t.name, 3, 255);
+  CheckKeyAttr(diag, t.hash_key, "hash_key");
+  if (t.range_key) {
+    CheckKeyAttr(diag, *t.range_key, "range_key");
+    if (t.range_key->name == t.hash_key.name) {
+      diag.Error(t.range_key->at("name"), "range_key '" + t.range_key->name +
+                                              "' must differ from the hash_key of table '" +
+                                              t.name + "'");
+    }
+  }
+  if (t.stream) {
+    CheckRange(diag, *t.stream, "shards", "table stream shards", t.stream->shards, 1, kMaxShards);
+  }
+}
+
+void CheckStream(Diagnostics& diag, const StreamConfig& s) {
+  CheckAwsName(diag, s, "stream", s.name, 1, 128);
+  CheckRange(diag, s, "shards", "stream shards", s.shards, 1, kMaxShards);
+  CheckRange(diag, s, "retention_hours", "stream retention_hours", s.retention_hours,
+             kMinRetentionHours, kMaxRetentionHours);
+}
+
+void CheckPipe(Diagnostics& diag, const PipelineConfig& c, const PipeConfig& p) {
+  CheckAwsName(diag, p, "pipe", p.name, 1, 64);
+  const std::string who = "pipe '" + p.name + "'";
+
+  if (p.source.kind != ResourceKind::kTable) {
+    diag.Error(p.source.location,
+               who + " source must be a table ('table:<name>'), got '" + p.source.ToString() + "'");
+  } else if (const TableConfig* t = c.FindTable(p.source.name); t == nullptr) {
+    diag.Error(p.source.location, who + " source '" + p.source.ToString() + "' names no table" +
+                                      KnownNames(p.source.name, Names(c.tables), "tables"));
+  } else if (!t->stream) {
+    diag.Error(p.source.location, who + " source table '" + t->name +
+                                      "' has no stream (add 'stream: {view_type: " +
+                                      "NEW_AND_OLD_IMAGES}' to the table at line " +
+                                      std::to_string(t->location.line) + ")");
+  }
+
+  if (p.target.kind != ResourceKind::kStream) {
+    diag.Error(p.target.location, who + " target must be a stream ('stream:<name>'), got '" +
+                                      p.target.ToString() + "'");
+  } else if (c.FindStream(p.target.name) == nullptr) {
+    diag.Error(p.target.location, who + " target '" + p.target.ToString() + "' names no stream" +
+                                      KnownNames(p.target.name, Names(c.streams), "streams"));
+  }
+
+  if (p.partition_key.empty() || p.partition_key[0] != '$') {
+    diag.Error(p.at("partition_key"), "partition_key must be a JSON path starting with '$', got '" +
+                                          p.partition_key + "'");
+  }
+  CheckRange(diag, p, "batch_size", "batch_size", p.batch_size, 1, kMaxBatchSize);
+
+  simdjson::dom::parser parser;
+  for (const FilterPattern& f : p.filters) {
+    simdjson::dom::element doc;
+    if (parser.parse(simdjson::padded_string(f.json)).get(doc) != simdjson::SUCCESS ||
+        !doc.is_object()) {
+      diag.Error(f.location,
+                 "filter must be an EventBridge pattern (a JSON object), got '" + f.json + "'");
+    }
+  }
+}
+
+// Relative, non-empty, and does not climb out of its parent with "..".
+bool IsContainedRelativePath(std::string_view path) {
+  if (path.empty() || path.front() == '/') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    if (path.substr(start, end - start) == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryConfig& d) {
+  CheckAwsName(diag, d, "delivery", d.name, 1, 64);
+  const std::string who = "delivery '" + d.name + "'";
+
+  if (d.source.kind != ResourceKind::kStream) {
+    diag.Error(d.source.location, who + " source must be a stream ('stream:<name>'), got '" +
+                                      d.source.ToString() + "'");
+  } else if (c.FindStream(d.source.name) == nullptr) {
+    diag.Error(d.source.location, who + " source '" + d.source.ToString() + "' names no stream" +
+                                      KnownNames(d.source.name, Names(c.streams), "streams"));
+  }
+
+  // Processor type and parameters.
+  const ProcessorConfig& proc = d.processor;
+  const ProcessorSpec* spec = nullptr;
+  std::vector<std::string_view> types;
+  for (const ProcessorSpec& s : KnownProcessors()) {
+    types.push_back(s.type);
+    if (s.type == proc.type) spec = &s;
+  }
+  if (spec == nullptr) {
+    diag.Error(proc.at("type"),
+               "invalid processor type '" + proc.type + "'" + Suggestion(proc.type, types));
+  } else {
+    for (const auto& [param, value] : proc.params) {
+      if (std::find(spec->params.begin(), spec->params.end(), param) != spec->params.end()) {
+        continue;
+      }
+      std::string hint =
+          spec->params.empty() ? " (it takes no parameters)" : Suggestion(param, spec->params);
+      diag.Error(proc.at(param),
+                 "unknown key '" + param + "' in processor '" + proc.type + "'" + hint);
+    }
+  }
+
+  const BufferingConfig& b = d.buffering;
+  CheckRange(diag, b, "interval_ms", "buffering interval_ms", b.interval_ms, int64_t{0},
+             kMaxIntervalMs);
+  CheckRange(diag, b, "max_bytes", "buffering max_bytes", b.max_bytes, kMinBufferBytes,
+             kMaxBufferBytes);
+  CheckRange(diag, b, "max_records", "buffering max_records", b.max_records, int64_t{1},
+             kMaxBufferRecords);
+
+  const DestinationConfig& dest = d.destination;
+  if (dest.type == DestinationType::kS3) {
+    diag.Error(dest.at("type"), "destination type 's3' is not supported yet (use 'local')");
+  } else if (dest.path.empty()) {
+    diag.Error(dest.at("path"), "destination path must not be empty");
+  }
+
+  if (d.table.empty() || d.table.size() > 255 || !AllOf(d.table, IsSqlNameChar)) {
+    std::string hint;
+    const std::string fixed = internal::DefaultTableName(d.table);
+    if (!fixed.empty() && fixed != d.table && fixed.size() <= 255) {
+      hint = " (did you mean '" + fixed + "'?)";
+    }
+    diag.Error(d.at("table"), "table '" + d.table +
+                                  "' is not a valid SQL table name: use 1 to 255 characters of "
+                                  "a-z, 0-9 and '_'" +
+                                  hint);
+  }
+  if (!IsContainedRelativePath(d.error_prefix)) {
+    diag.Error(d.at("error_prefix"),
+               "error_prefix must be a relative path without '..', got '" + d.error_prefix + "'");
+  }
+}
+
+}  // namespace
+
+Status ValidatePipelineConfig(const PipelineConfig& c) {
+  Diagnostics diag;
+
+  const std::string& region = c.region;
+  // Two letters, one or more words, a number: us-east-1, ap-southeast-2, us-gov-west-1.
+  bool region_ok = region.size() >= 4 && std::islower(static_cast<unsigned char>(region[0])) &&
+                   std::islower(static_cast<unsigned char>(region[1])) && region[2] == '-' &&
+                   std::isdigit(static_cast<unsigned char>(region.back()));
+  for (char ch : region) {
+    region_ok = region_ok && (std::islower(static_cast<unsigned char>(ch)) ||
+                              std::isdigit(static_cast<unsigned char>(ch)) || ch == '-');
+  }
+  if (!region_ok) {
+    diag.Error(c.at("region"),
+               "region '" + region + "' is not an AWS region name (like us-east-1)");
+  }
+  if (c.account_id.size() != 12 ||
+      !AllOf(c.account_id, [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    diag.Error(
+        c.at("account_id"),
+        "account_id must be 12 digits (quote it: \"000000000000\"), got '" + c.account_id + "'");
+  }
+
+  for (const TableConfig& t : c.tables) CheckTable(diag, t);
+  for (const StreamConfig& s : c.streams) CheckStream(diag, s);
+  for (const PipeConfig& p : c.pipes) CheckPipe(diag, c, p);
+  for (const DeliveryConfig& d : c.deliveries) CheckDelivery(diag, c, d);
+  CheckUnique(diag, c.tables, "table");
+  CheckUnique(diag, c.streams, "stream");
+  CheckUnique(diag, c.pipes, "pipe");
+  CheckUnique(diag, c.deliveries, "delivery");
+
+  std::map<std::string_view, const DeliveryConfig*> sql_tables;
+  for (const DeliveryConfig& d : c.deliveries) {
+    auto [it, inserted] = sql_tables.emplace(d.table, &d);
+    if (inserted) continue;
+    diag.Error(d.at("table"), "delivery '" + d.name + "' writes table '" + d.table +
+                                  "', as does delivery '" + it->second->name + "' (line " +
+                                  std::to_string(it->second->location.line) + ")");
+  }
+
+  if (c.catalog.path.empty()) diag.Error(c.catalog.at("path"), "catalog path must not be empty");
+  if (c.server.host.empty()) {
+    diag.Error(c.server.at("listen"), "server listen address has no host (like 127.0.0.1:4566)");
+  }
+  CheckRange(diag, c.server, "listen", "server port", c.server.port, 0, 65535);
+
+  return diag.ToStatus();
+}
+
+}  // namespace tributary::config

@@ -1,0 +1,167 @@
+// Validation: names, ranges and cross references, each with its located message.
+#include <string>
+
+#include "config/pipeline_config.h"
+#include "testing/test_util.h"
+
+namespace tributary::config {
+namespace {
+
+using ::tributary::testing::StatusIs;
+
+// A small valid pipeline; tests edit one line of it.
+constexpr std::string_view kBase = R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {}
+streams:
+  - name: s
+pipes:
+  - name: p
+    source: table:Orders
+    target: stream:s
+deliveries:
+  - name: d
+    source: stream:s
+)";
+
+// kBase with the first `from` replaced by `to`.
+std::string Edit(std::string_view from, std::string_view to) {
+  std::string text(kBase);
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::string ErrorOf(std::string_view yaml) {
+  Result<PipelineConfig> r = ParsePipelineConfig(yaml, "pipeline.yaml");
+  EXPECT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  return r.ok() ? "" : r.status().message();
+}
+
+TEST(ValidateTest, BaseIsValid) { ASSERT_OK(ParsePipelineConfig(kBase, "pipeline.yaml")); }
+
+TEST(ValidateTest, DanglingReferences) {
+  EXPECT_EQ(ErrorOf(Edit("source: table:Orders", "source: table:Ordrs")),
+            "pipeline.yaml:9:13: pipe 'p' source 'table:Ordrs' names no table (did you mean "
+            "'Orders'?)");
+  EXPECT_EQ(ErrorOf(Edit("source: table:Orders", "source: table:Customers")),
+            "pipeline.yaml:9:13: pipe 'p' source 'table:Customers' names no table (known tables: "
+            "Orders)");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s", "target: stream:t")),
+            "pipeline.yaml:10:13: pipe 'p' target 'stream:t' names no stream (known streams: s)");
+  EXPECT_EQ(ErrorOf(Edit("    source: stream:s", "    source: stream:x")),
+            "pipeline.yaml:13:13: delivery 'd' source 'stream:x' names no stream (known streams: "
+            "s)");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s", "target: table:Orders")),
+            "pipeline.yaml:10:13: pipe 'p' target must be a stream ('stream:<name>'), got "
+            "'table:Orders'");
+  EXPECT_EQ(ErrorOf(Edit("    stream: {}\n", "")),
+            "pipeline.yaml:8:13: pipe 'p' source table 'Orders' has no stream (add 'stream: "
+            "{view_type: NEW_AND_OLD_IMAGES}' to the table at line 2)");
+  EXPECT_EQ(ErrorOf("pipes:\n  - {name: p, source: 'table:T', target: 'stream:s'}\n"),
+            "pipeline.yaml:2:23: pipe 'p' source 'table:T' names no table (no tables are "
+            "defined)\n"
+            "pipeline.yaml:2:42: pipe 'p' target 'stream:s' names no stream (no streams are "
+            "defined)");
+}
+
+TEST(ValidateTest, DuplicateNames) {
+  EXPECT_EQ(ErrorOf(Edit("streams:\n", "streams:\n  - name: s\n")),
+            "pipeline.yaml:7:11: duplicate stream name 's' (first defined at line 6)");
+  std::string two_deliveries(kBase);
+  two_deliveries += "  - name: e\n    source: stream:s\n    table: d\n";
+  EXPECT_EQ(ErrorOf(two_deliveries),
+            "pipeline.yaml:16:12: delivery 'e' writes table 'd', as does delivery 'd' (line 12)");
+}
+
+TEST(ValidateTest, Names) {
+  EXPECT_EQ(ErrorOf(Edit("name: Orders", "name: Or")),
+            "pipeline.yaml:2:11: table name 'Or' is invalid: use 3 to 255 characters of a-z, "
+            "A-Z, 0-9, '_', '-' and '.'\n"
+            "pipeline.yaml:9:13: pipe 'p' source 'table:Orders' names no table (known tables: "
+            "Or)");
+  EXPECT_EQ(ErrorOf(Edit("  - name: d\n", "  - name: d\n    table: Sales-Orders\n")),
+            "pipeline.yaml:13:12: table 'Sales-Orders' is not a valid SQL table name: use 1 to "
+            "255 characters of a-z, 0-9 and '_' (did you mean 'sales_orders'?)");
+  EXPECT_EQ(ErrorOf("region: US East\naccount_id: 12\n"),
+            "pipeline.yaml:1:9: region 'US East' is not an AWS region name (like us-east-1)\n"
+            "pipeline.yaml:2:13: account_id must be 12 digits (quote it: \"000000000000\"), got "
+            "'12'");
+  EXPECT_EQ(ErrorOf(Edit("{name: id, type: S}",
+                         "{name: id, type: S}\n    range_key: {name: id, "
+                         "type: N}")),
+            "pipeline.yaml:4:23: range_key 'id' must differ from the hash_key of table 'Orders'");
+}
+
+TEST(ValidateTest, Ranges) {
+  EXPECT_EQ(ErrorOf(Edit("    stream: {}", "    stream: {shards: 501}")),
+            "pipeline.yaml:4:22: table stream shards must be between 1 and 500, got 501");
+  EXPECT_EQ(ErrorOf(Edit("  - name: s\n", "  - name: s\n    retention_hours: 1\n")),
+            "pipeline.yaml:7:22: stream retention_hours must be between 24 and 8760, got 1");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    batch_size: 0\n")),
+            "pipeline.yaml:11:17: batch_size must be between 1 and 10000, got 0");
+  EXPECT_EQ(ErrorOf(std::string(kBase) +
+                    "    buffering: {interval_ms: 900001, max_bytes: 1000, max_records: 0}\n"),
+            "pipeline.yaml:14:30: buffering interval_ms must be between 0 and 900000, got 900001\n"
+            "pipeline.yaml:14:49: buffering max_bytes must be between 1024 and 134217728, got "
+            "1000\n"
+            "pipeline.yaml:14:68: buffering max_records must be between 1 and 1000000, got 0");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "server: {listen: \"0.0.0.0:70000\"}\n"),
+            "pipeline.yaml:14:18: server port must be between 0 and 65535, got 70000");
+}
+
+TEST(ValidateTest, DeliveryOptions) {
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: lake}\n"),
+            "pipeline.yaml:14:25: destination type 's3' is not supported yet (use 'local')");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    processor: {type: cdc-flaten}\n"),
+            "pipeline.yaml:14:23: invalid processor type 'cdc-flaten' (did you mean "
+            "'cdc-flatten'?)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    processor: {type: cdc-flatten, query: .x}\n"),
+            "pipeline.yaml:14:43: unknown key 'query' in processor 'cdc-flatten' (it takes no "
+            "parameters)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    error_prefix: ../errors/\n"),
+            "pipeline.yaml:14:19: error_prefix must be a relative path without '..', got "
+            "'../errors/'");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    partitioning: by-hour\n"),
+            "pipeline.yaml:14:19: invalid partitioning 'by-hour' (expected one of: event-time, "
+            "arrival-time, none)");
+}
+
+TEST(ValidateTest, PipeOptions) {
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    partition_key: order_id\n")),
+            "pipeline.yaml:11:20: partition_key must be a JSON path starting with '$', got "
+            "'order_id'");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
+                         "target: stream:s\n    filters: ['{\"eventName\": [\"INSERT\"]', "
+                         "'{\"a\": 1}']\n")),
+            "pipeline.yaml:11:15: filter must be an EventBridge pattern (a JSON object), got "
+            "'{\"eventName\": [\"INSERT\"]'");
+  EXPECT_EQ(
+      ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    filters: [{eventName: x}]\n")),
+      "pipeline.yaml:11:15: each filter must be an EventBridge pattern in a JSON string, got "
+      "a mapping (quote it: '{\"eventName\": [\"INSERT\"]}')");
+}
+
+TEST(ValidateTest, ConfigChangedInCode) {
+  Result<PipelineConfig> r = ParsePipelineConfig(kBase, "pipeline.yaml");
+  ASSERT_OK(r);
+  PipelineConfig c = *r;
+  c.tables[0].hash_key.type = AttributeType::kBool;
+  c.deliveries[0].buffering.max_bytes = 0;
+  Status s = ValidatePipelineConfig(c);
+  EXPECT_EQ(s.message(),
+            "pipeline.yaml:3:32: hash_key type must be S, N or B, got BOOL\n"
+            "pipeline.yaml:12:5: buffering max_bytes must be between 1024 and 134217728, got 0");
+
+  PipelineConfig built;  // no file at all: locations print as "<config>"
+  built.streams.push_back(StreamConfig{});
+  built.streams[0].name = "s";
+  built.streams[0].shards = 0;
+  EXPECT_EQ(ValidatePipelineConfig(built).message(),
+            "<config>: stream shards must be between 1 and 500, got 0");
+}
+
+}  // namespace
+}  // namespace tributary::config

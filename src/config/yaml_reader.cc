@@ -1,0 +1,478 @@
+#include "config/yaml_reader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace tributary::config::internal {
+
+namespace {
+
+// "a list", "a mapping", "'text'" for error messages.
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      return "'" + node.Scalar() + "'";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+template <typename E>
+struct EnumName {
+  std::string_view name;
+  E value;
+};
+
+// Whole-document state: the file name and where errors go.
+class YamlReader {
+ public:
+  YamlReader(std::string_view file, Diagnostics& diag) : file_(file), diag_(diag) {}
+
+  Location At(const YAML::Mark& mark) const {
+    if (mark.is_null()) return Location{file_, 0, 0};
+    return Location{file_, mark.line + 1, mark.column + 1};
+  }
+  void Error(const Location& at, std::string_view what) { diag_.Error(at, what); }
+
+ private:
+  std::string file_;
+  Diagnostics& diag_;
+};
+
+// One key/value pair of a mapping.
+struct Entry {
+  std::string key;
+  YAML::Node value;
+  Location key_location;
+  Location value_location;  // the key's location when the value is empty (YAML gives none useful)
+  bool known = false;
+};
+
+// Reads one YAML mapping into a struct. Construction checks the keys: duplicates and keys not in
+// `known_keys` are reported (with a suggestion), unless `allow_other_keys`. The getters report
+// missing values and wrong types, and leave the output untouched (its default) on error.
+class MapReader {
+ public:
+  MapReader(YamlReader& r, const YAML::Node& node, const Location& location, std::string what,
+            std::initializer_list<std::string_view> known_keys, Located* target,
+            bool allow_other_keys = false)
+      : r_(r), location_(location), what_(std::move(what)), known_keys_(known_keys) {
+    if (target != nullptr) target->location = location;
+    if (!node.IsMap()) return;       // null: an empty mapping; other kinds are reported by callers
+    for (const auto& pair : node) {  // a pair<Node, Node> by value; Nodes are handles
+      const YAML::Node& key = pair.first;
+      const Location key_location = r_.At(key.Mark());
+      if (!key.IsScalar()) {
+        r_.Error(key_location, "keys in " + what_ + " must be plain names, got " + Describe(key));
+        continue;
+      }
+      Entry e;
+      e.key = key.Scalar();
+      e.value = pair.second;
+      e.key_location = key_location;
+      e.value_location = e.value.IsNull() ? key_location : r_.At(e.value.Mark());
+      for (std::string_view k : known_keys_) e.known = e.known || k == e.key;
+      if (const Entry* first = Find(e.key)) {
+        r_.Error(e.key_location, "duplicate key '" + e.key + "' in " + what_ +
+                                     " (first given at line " +
+                                     std::to_string(first->key_location.line) + ")");
+        continue;
+      }
+      if (!e.known && !allow_other_keys) {
+        r_.Error(e.key_location,
+                 "unknown key '" + e.key + "' in " + what_ + Suggestion(e.key, known_keys_));
+        continue;
+      }
+      if (target != nullptr) target->fields[e.key] = e.value_location;
+      entries_.push_back(std::move(e));
+    }
+  }
+
+  const Location& location() const { return location_; }
+  const std::string& what() const { return what_; }
+
+  const Entry* Find(std::string_view key) const {
+    for (const Entry& e : entries_) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  }
+
+  // Entries with keys outside known_keys (only when constructed with allow_other_keys).
+  std::vector<const Entry*> OtherEntries() const {
+    std::vector<const Entry*> out;
+    for (const Entry& e : entries_) {
+      if (!e.known) out.push_back(&e);
+    }
+    return out;
+  }
+
+  // The entry, or nullptr after reporting that `key` is missing.
+  const Entry* Require(std::string_view key) {
+    const Entry* e = Find(key);
+    if (e == nullptr) {
+      r_.Error(location_, what_ + " is missing required key '" + std::string(key) + "'");
+    }
+    return e;
+  }
+
+  // The entry's scalar text, or nullopt after reporting an empty or non-scalar value.
+  std::optional<std::string> Scalar(const Entry& e, std::string_view expected = "a string") {
+    if (e.value.IsNull()) {
+      r_.Error(e.key_location, "missing value for '" + e.key + "'");
+      return std::nullopt;
+    }
+    if (!e.value.IsScalar()) {
+      r_.Error(e.value_location,
+               "'" + e.key + "' must be " + std::string(expected) + ", got " + Describe(e.value));
+      return std::nullopt;
+    }
+    return e.value.Scalar();
+  }
+
+  void String(std::string_view key, std::string* out, bool required = false) {
+    const Entry* e = required ? Require(key) : Find(key);
+    if (e == nullptr) return;
+    if (auto text = Scalar(*e)) *out = std::move(*text);
+  }
+
+  template <typename Int>
+  void Integer(std::string_view key, Int* out, bool required = false) {
+    const Entry* e = required ? Require(key) : Find(key);
+    if (e == nullptr) return;
+    std::optional<std::string> text = Scalar(*e, "an integer");
+    if (!text) return;
+    int64_t value = 0;
+    const char* begin = text->data();
+    const char* end = begin + text->size();
+    if (begin != end && *begin == '+') ++begin;
+    auto [ptr, ec] = std::from_chars(begin, end, value);
+    if (ec == std::errc::result_out_of_range ||
+        (ec == std::errc() && ptr == end &&
+         (value < std::numeric_limits<Int>::min() || value > std::numeric_limits<Int>::max()))) {
+      r_.Error(e->value_location, "'" + e->key + "' is out of range: " + *text);
+      return;
+    }
+    if (ec != std::errc() || ptr != end || begin == end) {
+      r_.Error(e->value_location, "'" + e->key + "' must be an integer, got '" + *text + "'");
+      return;
+    }
+    *out = static_cast<Int>(value);
+  }
+
+  template <typename E>
+  void Enum(std::string_view key, E* out, std::initializer_list<EnumName<E>> names,
+            bool required = false) {
+    const Entry* e = required ? Require(key) : Find(key);
+    if (e == nullptr) return;
+    std::optional<std::string> text = Scalar(*e);
+    if (!text) return;
+    std::vector<std::string_view> candidates;
+    for (const EnumName<E>& n : names) {
+      if (n.name == *text) {
+        *out = n.value;
+        return;
+      }
+      candidates.push_back(n.name);
+    }
+    r_.Error(e->value_location,
+             "invalid " + e->key + " '" + *text + "'" + Suggestion(*text, candidates));
+  }
+
+  // Calls `read(node, location)` for a nested mapping value; reports any other kind. Returns
+  // whether the key was present (an empty value counts as an empty mapping).
+  bool Mapping(std::string_view key,
+               const std::function<void(const YAML::Node&, const Location&)>& read,
+               bool required = false) {
+    const Entry* e = required ? Require(key) : Find(key);
+    if (e == nullptr) return false;
+    if (!e->value.IsMap() && !e->value.IsNull()) {
+      r_.Error(e->value_location, "'" + e->key + "' must be a mapping, got " + Describe(e->value));
+      return false;
+    }
+    read(e->value, e->value_location);
+    return true;
+  }
+
+  // Calls `item(node, location)` for each element of a list value (empty value: no elements).
+  void List(std::string_view key,
+            const std::function<void(const YAML::Node&, const Location&)>& item) {
+    const Entry* e = Find(key);
+    if (e == nullptr || e->value.IsNull()) return;
+    if (!e->value.IsSequence()) {
+      r_.Error(e->value_location, "'" + e->key + "' must be a list, got " + Describe(e->value));
+      return;
+    }
+    for (const YAML::Node& element : e->value) item(element, r_.At(element.Mark()));
+  }
+
+ private:
+  YamlReader& r_;
+  Location location_;
+  std::string what_;
+  std::vector<std::string_view> known_keys_;
+  std::vector<Entry> entries_;
+};
+
+// List elements that must be mappings: reports others and returns false.
+bool ExpectMapping(YamlReader& r, const YAML::Node& node, const Location& at,
+                   std::string_view list_key) {
+  if (node.IsMap()) return true;
+  r.Error(at,
+          "each entry of '" + std::string(list_key) + "' must be a mapping, got " + Describe(node));
+  return false;
+}
+
+void ReadKeyAttr(YamlReader& r, const YAML::Node& node, const Location& at, std::string what,
+                 KeyAttr* out) {
+  MapReader m(r, node, at, std::move(what), {"name", "type"}, out);
+  m.String("name", &out->name, /*required=*/true);
+  m.Enum<AttributeType>(
+      "type", &out->type,
+      {{"S", AttributeType::kS}, {"N", AttributeType::kN}, {"B", AttributeType::kB}},
+      /*required=*/true);
+}
+
+void ReadTable(YamlReader& r, const YAML::Node& node, const Location& at, TableConfig* out) {
+  MapReader m(r, node, at, "table", {"name", "hash_key", "range_key", "stream"}, out);
+  m.String("name", &out->name, /*required=*/true);
+  m.Mapping(
+      "hash_key",
+      [&](const YAML::Node& n, const Location& l) {
+        ReadKeyAttr(r, n, l, "hash_key", &out->hash_key);
+      },
+      /*required=*/true);
+  m.Mapping("range_key", [&](const YAML::Node& n, const Location& l) {
+    ReadKeyAttr(r, n, l, "range_key", &out->range_key.emplace());
+  });
+  m.Mapping("stream", [&](const YAML::Node& n, const Location& l) {
+    TableStreamConfig& s = out->stream.emplace();
+    MapReader sm(r, n, l, "table stream", {"view_type", "shards"}, &s);
+    sm.Enum<StreamViewType>("view_type", &s.view_type,
+                            {{"KEYS_ONLY", StreamViewType::kKeysOnly},
+                             {"NEW_IMAGE", StreamViewType::kNewImage},
+                             {"OLD_IMAGE", StreamViewType::kOldImage},
+                             {"NEW_AND_OLD_IMAGES", StreamViewType::kNewAndOldImages}});
+    sm.Integer("shards", &s.shards);
+  });
+}
+
+void ReadStream(YamlReader& r, const YAML::Node& node, const Location& at, StreamConfig* out) {
+  MapReader m(r, node, at, "stream", {"name", "shards", "retention_hours"}, out);
+  m.String("name", &out->name, /*required=*/true);
+  m.Integer("shards", &out->shards);
+  m.Integer("retention_hours", &out->retention_hours);
+}
+
+// "table:Name" / "stream:Name".
+void ReadResourceRef(YamlReader& r, MapReader& m, std::string_view key, ResourceRef* out) {
+  const Entry* e = m.Require(key);
+  if (e == nullptr) return;
+  std::optional<std::string> text = m.Scalar(*e);
+  if (!text) return;
+  out->location = e->value_location;
+  const size_t colon = text->find(':');
+  if (colon == std::string::npos) {
+    r.Error(
+        e->value_location,
+        "'" + e->key + "' must be written 'table:<name>' or 'stream:<name>', got '" + *text + "'");
+    return;
+  }
+  const std::string_view kind(text->data(), colon);
+  if (kind == "table") {
+    out->kind = ResourceKind::kTable;
+  } else if (kind == "stream") {
+    out->kind = ResourceKind::kStream;
+  } else {
+    static constexpr std::string_view kKinds[] = {"table", "stream"};
+    r.Error(e->value_location, "unknown resource kind '" + std::string(kind) + "' in '" + *text +
+                                   "'" + Suggestion(kind, kKinds));
+    return;
+  }
+  out->name = text->substr(colon + 1);
+  if (out->name.empty()) {
+    r.Error(e->value_location, "'" + e->key + "' names no " + std::string(kind) + " after '" +
+                                   std::string(kind) + ":'");
+  }
+}
+
+void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeConfig* out) {
+  MapReader m(r, node, at, "pipe",
+              {"name", "source", "target", "partition_key", "batch_size", "filters"}, out);
+  m.String("name", &out->name, /*required=*/true);
+  ReadResourceRef(r, m, "source", &out->source);
+  ReadResourceRef(r, m, "target", &out->target);
+  m.String("partition_key", &out->partition_key);
+  m.Integer("batch_size", &out->batch_size);
+  m.List("filters", [&](const YAML::Node& n, const Location& l) {
+    if (!n.IsScalar()) {
+      r.Error(l, "each filter must be an EventBridge pattern in a JSON string, got " + Describe(n) +
+                     " (quote it: '{\"eventName\": [\"INSERT\"]}')");
+      return;
+    }
+    out->filters.push_back(FilterPattern{n.Scalar(), l});
+  });
+}
+
+void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, DeliveryConfig* out) {
+  MapReader m(r, node, at, "delivery",
+              {"name", "source", "processor", "buffering", "partitioning", "destination", "table",
+               "error_prefix"},
+              out);
+  m.String("name", &out->name, /*required=*/true);
+  ReadResourceRef(r, m, "source", &out->source);
+  // Sections left out take their defaults and point at the delivery.
+  out->processor.location = out->buffering.location = out->destination.location = at;
+  m.Mapping("processor", [&](const YAML::Node& n, const Location& l) {
+    ProcessorConfig& p = out->processor;
+    MapReader pm(r, n, l, "processor", {"type"}, &p, /*allow_other_keys=*/true);
+    pm.String("type", &p.type);
+    for (const Entry* e : pm.OtherEntries()) {
+      if (auto text = pm.Scalar(*e, "a scalar")) p.params[e->key] = std::move(*text);
+    }
+  });
+  m.Mapping("buffering", [&](const YAML::Node& n, const Location& l) {
+    BufferingConfig& b = out->buffering;
+    MapReader bm(r, n, l, "buffering", {"interval_ms", "max_bytes", "max_records"}, &b);
+    bm.Integer("interval_ms", &b.interval_ms);
+    bm.Integer("max_bytes", &b.max_bytes);
+    bm.Integer("max_records", &b.max_records);
+  });
+  m.Enum<Partitioning>("partitioning", &out->partitioning,
+                       {{"event-time", Partitioning::kEventTime},
+                        {"arrival-time", Partitioning::kArrivalTime},
+                        {"none", Partitioning::kNone}});
+  m.Mapping("destination", [&](const YAML::Node& n, const Location& l) {
+    DestinationConfig& d = out->destination;
+    MapReader dm(r, n, l, "destination", {"type", "path", "bucket", "prefix"}, &d);
+    dm.Enum<DestinationType>("type", &d.type,
+                             {{"local", DestinationType::kLocal}, {"s3", DestinationType::kS3}});
+    dm.String("path", &d.path);
+    dm.String("bucket", &d.bucket);
+    dm.String("prefix", &d.prefix);
+  });
+  if (m.Find("table") != nullptr) {
+    m.String("table", &out->table);
+  } else {
+    out->table = DefaultTableName(out->name);
+  }
+  m.String("error_prefix", &out->error_prefix);
+}
+
+// "host:port", "[v6]:port".
+void ReadServer(YamlReader& r, const YAML::Node& node, const Location& at, ServerConfig* out) {
+  MapReader m(r, node, at, "server", {"listen"}, out);
+  const Entry* e = m.Find("listen");
+  if (e == nullptr) return;
+  std::optional<std::string> text = m.Scalar(*e, "a \"host:port\" string");
+  if (!text) return;
+  const size_t colon = text->rfind(':');
+  std::string host = colon == std::string::npos ? "" : text->substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : text->substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (colon == std::string::npos || port.empty() || ec != std::errc() ||
+      ptr != port.data() + port.size()) {
+    r.Error(e->value_location, "'listen' must be \"host:port\", got '" + *text + "'");
+    return;
+  }
+  out->host = std::move(host);
+  out->port = value;
+}
+
+void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, PipelineConfig* out) {
+  MapReader m(
+      r, root, at, "pipeline",
+      {"region", "account_id", "tables", "streams", "pipes", "deliveries", "catalog", "server"},
+      out);
+  out->catalog.location = out->server.location = at;  // when left out
+  m.String("region", &out->region);
+  m.String("account_id", &out->account_id);
+  m.List("tables", [&](const YAML::Node& n, const Location& l) {
+    if (ExpectMapping(r, n, l, "tables")) ReadTable(r, n, l, &out->tables.emplace_back());
+  });
+  m.List("streams", [&](const YAML::Node& n, const Location& l) {
+    if (ExpectMapping(r, n, l, "streams")) ReadStream(r, n, l, &out->streams.emplace_back());
+  });
+  m.List("pipes", [&](const YAML::Node& n, const Location& l) {
+    if (ExpectMapping(r, n, l, "pipes")) ReadPipe(r, n, l, &out->pipes.emplace_back());
+  });
+  m.List("deliveries", [&](const YAML::Node& n, const Location& l) {
+    if (ExpectMapping(r, n, l, "deliveries")) {
+      ReadDelivery(r, n, l, &out->deliveries.emplace_back());
+    }
+  });
+  m.Mapping("catalog", [&](const YAML::Node& n, const Location& l) {
+    MapReader cm(r, n, l, "catalog", {"type", "path"}, &out->catalog);
+    cm.Enum<CatalogType>("type", &out->catalog.type, {{"sqlite", CatalogType::kSqlite}});
+    cm.String("path", &out->catalog.path);
+  });
+  m.Mapping("server",
+            [&](const YAML::Node& n, const Location& l) { ReadServer(r, n, l, &out->server); });
+}
+
+}  // namespace
+
+std::string DefaultTableName(std::string_view delivery_name) {
+  std::string out;
+  char prev = '\0';
+  for (char c : delivery_name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isupper(u) && (std::islower(static_cast<unsigned char>(prev)) ||
+                            std::isdigit(static_cast<unsigned char>(prev)))) {
+      out += '_';
+    }
+    out += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
+    prev = c;
+  }
+  return out;
+}
+
+void ReadPipelineYaml(std::string_view text, std::string_view file_name, Diagnostics& diag,
+                      PipelineConfig* out) {
+  out->source_path = std::string(file_name);
+  YamlReader r(file_name, diag);
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
+    if (docs.empty() || docs[0].IsNull()) {
+      r.Error(Location{std::string(file_name), 1, 1}, "the config is empty");
+      return;
+    }
+    if (docs.size() > 1) {
+      r.Error(r.At(docs[1].Mark()),
+              "expected one YAML document, found " + std::to_string(docs.size()));
+      return;
+    }
+    const YAML::Node& root = docs[0];
+    const Location root_location = r.At(root.Mark());
+    if (!root.IsMap()) {
+      r.Error(root_location,
+              "the config must be a mapping of keys (region, tables, ...), got " + Describe(root));
+      return;
+    }
+    ReadPipeline(r, root, root_location, out);
+  } catch (const YAML::Exception& e) {
+    r.Error(r.At(e.mark), "invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    r.Error(Location{std::string(file_name), 0, 0}, std::string("cannot read YAML: ") + e.what());
+  }
+}
+
+}  // namespace tributary::config::internal
