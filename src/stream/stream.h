@@ -98,9 +98,24 @@ class DataStream {
   // Sequence number of the newest record in the shard ("" when empty) and the record count
   // currently retained; for status and lag.
   virtual Result<std::string> LatestSequenceNumber(std::string_view shard_id) const = 0;
+
+  // Blocking reads without busy polling. append_version() changes after every successful
+  // PutRecords on this stream (any shard). A reader does:
+  //   uint64_t v = stream->append_version();
+  //   batch = reader->Read(n);                      // empty: caught up
+  //   if (batch.records.empty()) stream->WaitForAppend(v, 1000);
+  // Reading the version *before* Read() means an append between the two calls is never missed.
+  // WaitForAppend returns true as soon as append_version() != seen_version (or the stream was
+  // deleted or its store is closing; the next call then reports it), false after timeout_ms.
+  // The defaults suit streams without push notification (remote ones): the version never
+  // changes and WaitForAppend sleeps up to timeout_ms (at most 200 ms) and returns true, so
+  // callers simply poll.
+  virtual uint64_t append_version() const { return 0; }
+  virtual bool WaitForAppend(uint64_t seen_version, int64_t timeout_ms);
 };
 
-// -1 / 0 / 1 comparing two sequence numbers as unsigned big integers.
+// -1 / 0 / 1 comparing two sequence numbers (decimal digit strings) as unsigned big integers:
+// leading zeros are ignored, then the longer number is larger, then digits compare in order.
 int CompareSequenceNumbers(std::string_view a, std::string_view b);
 
 }  // namespace tributary::stream
