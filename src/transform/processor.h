@@ -1,0 +1,129 @@
+// Processors: the transform stage of delivery, in the Firehose Lambda record contract. A processor
+// receives a batch of stream records and returns, for each one, a result (Ok | Dropped |
+// ProcessingFailed), the output row bytes and the partition keys (Firehose's
+// metadata.partitionKeys). On the C++ path `data` is the stream record's bytes as they are (no
+// base64 round trip); the external Lambda-handler processor adds base64 at its process boundary.
+//
+// Processors are created by `type:` name from a ProcessorRegistry with a string parameter map
+// (Firehose's ProcessorParameter list, or a YAML mapping).
+//
+// Thread-safety: a Processor is immutable after creation; Process() is const and may be called
+// concurrently from several delivery workers (each passes its own output vector and ColumnSet).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "transform/column_set.h"
+
+namespace tributary::transform {
+
+// One input record: Firehose's {recordId, data, approximateArrivalTimestamp,
+// kinesisRecordMetadata{shardId, partitionKey, sequenceNumber}}. Views borrow the caller's
+// buffers for the duration of Process().
+struct ProcessorInput {
+  std::string_view record_id;
+  std::string_view data;
+  int64_t approximate_arrival_ms = 0;
+  std::string_view shard_id;
+  std::string_view partition_key;
+  std::string_view sequence_number;
+};
+
+enum class ProcessingResult : uint8_t { kOk, kDropped, kProcessingFailed };
+std::string_view ProcessingResultName(ProcessingResult r);  // "Ok" | "Dropped" | "ProcessingFailed"
+Result<ProcessingResult> ParseProcessingResult(std::string_view text);
+
+// A small insertion-ordered string map that keeps its strings' storage across Clear(), so a
+// reused ProcessorOutput sets its partition keys without allocating.
+class PartitionKeys {
+ public:
+  void Clear() { size_ = 0; }
+  // Overwrites the value of `key`, or appends it.
+  void Set(std::string_view key, std::string_view value);
+  // nullptr when absent.
+  const std::string* Find(std::string_view key) const;
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const std::pair<std::string, std::string>& at(size_t i) const { return entries_[i]; }
+  std::map<std::string, std::string> ToMap() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;  // [0, size_) live
+  size_t size_ = 0;
+};
+
+// One output record. Reused across batches: processors assign into the strings so steady-state
+// processing does not allocate.
+struct ProcessorOutput {
+  std::string record_id;
+  ProcessingResult result = ProcessingResult::kOk;
+  std::string data;  // Ok: the output row (one JSON object, no trailing newline)
+  PartitionKeys partition_keys;
+  // ProcessingFailed: Firehose-style errorCode (e.g. "Processor.ProcessingFailed") and a precise
+  // human-readable reason.
+  std::string error_code;
+  std::string error_message;
+  // Event time of the row when the processor knows it (cdc-flatten: ApproximateCreationDateTime);
+  // otherwise delivery uses the arrival time.
+  std::optional<int64_t> event_time_ms;
+};
+
+class Processor {
+ public:
+  virtual ~Processor() = default;
+
+  // The registry type name ("cdc-flatten").
+  virtual std::string_view type() const = 0;
+  // What Firehose error records name in "lambdaArn": a Lambda's ARN, or "builtin:<type>".
+  virtual std::string_view arn() const = 0;
+  // True when Process() reports the columns of its Ok rows into `columns`; otherwise the caller
+  // infers them from the row JSON (InferColumns).
+  virtual bool ReportsColumns() const { return false; }
+
+  // Resizes `outputs` to inputs.size() (keeping existing elements' buffers) and fills outputs[i]
+  // for inputs[i]; every input gets an output. Per-record problems are ProcessingFailed results,
+  // never a non-ok Status; a non-ok Status means the whole batch failed (e.g. the handler process
+  // died) and nothing in `outputs` is meaningful. `columns` may be nullptr.
+  virtual Status Process(std::span<const ProcessorInput> inputs,
+                         std::vector<ProcessorOutput>& outputs, ColumnSet* columns) const = 0;
+};
+
+using ProcessorParams = std::map<std::string, std::string, std::less<>>;
+using ProcessorFactory =
+    std::function<Result<std::unique_ptr<Processor>>(const ProcessorParams& params)>;
+
+// Processor factories by type name. Thread-safe.
+class ProcessorRegistry {
+ public:
+  // A registry holding the built-in processors ("cdc-flatten"); later folders (jq, lambda-process)
+  // register into it at startup.
+  static ProcessorRegistry& Default();
+
+  // AlreadyExists if `type` is taken.
+  Status Register(std::string type, ProcessorFactory factory);
+  // NotFound (listing the known types) for an unknown type; the factory's error for bad params.
+  Result<std::unique_ptr<Processor>> Create(std::string_view type,
+                                            const ProcessorParams& params = {}) const;
+  std::vector<std::string> Types() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, ProcessorFactory, std::less<>> factories_;  // guarded by mu_
+};
+
+// InvalidArgument naming the first key of `params` not in `allowed`, for factories.
+Status CheckParams(std::string_view type, const ProcessorParams& params,
+                   std::initializer_list<std::string_view> allowed);
+
+}  // namespace tributary::transform
