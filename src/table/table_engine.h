@@ -1,0 +1,219 @@
+// TableEngine: the embedded DynamoDB-compatible table store on RocksDB, with a DynamoDB
+// Streams-compatible change stream per table.
+//
+// Data layout (one RocksDB database, three column families):
+//   default : "table/<name>" -> TableMeta; "counters/<id>" -> (item count, bytes) via merge;
+//             "next_table_id"; "seq_floor"; "trim/<id><shard>" -> last trimmed counter
+//   items   : table_id + ordered(hash) [+ ordered(range)] -> item (item_codec.h)
+//   streams : table_id + shard + counter -> record (table_stream.h)
+// Table ids are never reused, so a re-created table never sees an old table's data.
+//
+// Writes: every mutation, its stream record and its counter update are ONE atomic WriteBatch.
+// A write that changes nothing (same item put again, update to the same values, delete of a
+// missing item) writes nothing and emits no record.
+//
+// Streams: a table's stream has spec.stream_shard_count shards; an item's records always go to
+// the shard picked by a stable hash of its partition key, so per-item order holds. Sequence
+// numbers come from one engine-wide counter, are strictly increasing per shard (assignment and
+// commit happen under the shard's mutex, so a shard's committed records are always a prefix in
+// sequence order: a reader never skips a record that commits later), and are never reused: on
+// open the counter resumes above the highest record in any shard and above "seq_floor", which
+// DeleteTable and TrimStream persist before removing records.
+//
+// Thread-safety: all methods are thread-safe. Read-modify-write of one item is atomic: writers
+// lock one of kLockStripes mutexes chosen by the item key's hash, so writers of different items
+// rarely contend. Lock order: table (shared; DeleteTable exclusive) -> item stripe -> shard.
+// Reads (GetItem, Query, Scan, ReadStream) take no item locks and see committed data only.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/attribute_value.h"
+#include "core/change_record.h"
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/status.h"
+#include "table/expression_parser.h"
+#include "table/table_metadata.h"
+#include "table/update_expression.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace tributary::table {
+
+struct TableState;
+
+struct UpdateSpec {
+  std::string update_expression;  // "" = no expression (UpdateItem then only ensures the item exists)
+  ExpressionAttributeNames expression_attribute_names;
+  AttributeMap expression_attribute_values;
+};
+
+// Called under the item's lock with the current item (nullptr when absent) before a write; a
+// non-ok status aborts the write and is returned (ConditionExpression -> kFailedPrecondition).
+using WriteCondition = std::function<Status(const Item* current)>;
+
+struct WriteOptions {
+  bool return_old_item = false;  // PutItem only; UpdateItem and DeleteItem always return it
+  WriteCondition condition;
+};
+
+// The outcome of a write.
+struct WriteResult {
+  std::optional<Item> old_item;  // before the write, when it existed (PutItem: if requested)
+  std::optional<Item> new_item;  // after the write (UpdateItem; PutItem: the item written)
+  bool changed = false;          // false for a no-op write
+  bool stream_record = false;    // a stream record was committed with the write
+  std::string shard_id;          // of the record
+  std::string sequence_number;   // of the record
+};
+
+enum class RangeOp : uint8_t { kEq, kLt, kLe, kGt, kGe, kBetween, kBeginsWith };
+
+struct RangeCondition {
+  RangeOp op = RangeOp::kEq;
+  AttributeValue value;
+  AttributeValue value2;  // upper bound for kBetween
+};
+
+struct QuerySpec {
+  AttributeValue hash_value;
+  std::optional<RangeCondition> range;
+  int limit = 0;  // 0 = no limit (the 1 MB page cap still applies)
+  std::optional<Item> exclusive_start_key;
+  bool scan_forward = true;
+};
+
+struct ScanSpec {
+  int limit = 0;
+  std::optional<Item> exclusive_start_key;
+};
+
+struct Page {
+  std::vector<Item> items;
+  std::optional<Item> last_evaluated_key;  // set when more items remain
+};
+
+struct ListTablesResult {
+  std::vector<std::string> table_names;
+  std::optional<std::string> last_evaluated_table_name;
+};
+
+struct ShardDescription {
+  std::string shard_id;
+  std::string starting_sequence_number;  // first retained record, "" when the shard is empty
+};
+
+class TableEngine {
+ public:
+  struct Options {
+    std::string region = "us-east-1";
+    std::string account_id = "000000000000";
+    const Clock* clock = nullptr;  // SystemClock::Default() when null; must outlive the engine
+    int stream_retention_hours = 24;
+    bool sync_writes = false;  // fsync the WAL on every write
+  };
+
+  static constexpr size_t kLockStripes = 256;
+  static constexpr size_t kPageBytes = 1024 * 1024;
+
+  static Result<std::unique_ptr<TableEngine>> Open(const std::string& dir, Options options);
+  ~TableEngine();
+  TableEngine(const TableEngine&) = delete;
+  TableEngine& operator=(const TableEngine&) = delete;
+
+  // Control plane.
+  Result<TableDescription> CreateTable(const TableSpec& spec);
+  Result<TableDescription> DescribeTable(std::string_view table) const;
+  // Names sorted; limit 0 = all.
+  Result<ListTablesResult> ListTables(std::string_view exclusive_start = "", int limit = 0) const;
+  // Removes the table's items and stream; returns its last description with status "DELETING".
+  Result<TableDescription> DeleteTable(std::string_view table);
+
+  // Data plane.
+  Result<WriteResult> PutItem(std::string_view table, Item item, const WriteOptions& options = {});
+  Result<std::optional<Item>> GetItem(std::string_view table, const Item& key) const;
+  Result<WriteResult> UpdateItem(std::string_view table, const Item& key, const UpdateSpec& update,
+                                 const WriteOptions& options = {});
+  // Pre-parsed form, for callers that apply one expression many times.
+  Result<WriteResult> UpdateItem(std::string_view table, const Item& key, const UpdateExpression& update,
+                                 const WriteOptions& options = {});
+  Result<WriteResult> DeleteItem(std::string_view table, const Item& key, const WriteOptions& options = {});
+  Result<Page> Query(std::string_view table, const QuerySpec& query) const;
+  Result<Page> Scan(std::string_view table, const ScanSpec& scan) const;
+
+  // Streams.
+  Result<std::vector<ShardDescription>> ListStreamShards(std::string_view table) const;
+  // Records after `after_sequence` ("" = from the trim horizon), oldest first. kOutOfRange when
+  // records after `after_sequence` have been trimmed (TrimmedDataAccessException).
+  Result<std::vector<ChangeRecord>> ReadStream(std::string_view table, std::string_view shard_id,
+                                               std::string_view after_sequence, int max_records) const;
+  // Sequence number of the shard's newest record, "" if it never had one.
+  Result<std::string> LatestSequence(std::string_view table, std::string_view shard_id) const;
+  // Incremented after every committed write that emitted a stream record.
+  uint64_t stream_version() const { return stream_version_.load(); }
+  // Blocks until stream_version() != seen_version or timeout_ms passes; true if it changed.
+  bool WaitForStreamRecords(uint64_t seen_version, int64_t timeout_ms) const;
+  // Deletes records older than the retention period (by the Clock); returns how many.
+  Result<int64_t> TrimStream();
+
+  const Options& options() const { return options_; }
+
+ private:
+  class ItemWriter;
+  TableEngine(Options options);
+
+  Status Init(const std::string& dir);
+  Result<std::shared_ptr<TableState>> FindTable(std::string_view name) const;
+  TableDescription Describe(const TableState& t) const;
+  std::mutex& StripeFor(std::string_view item_key) const;
+  // Commits `batch`, adding the stream record `record` (if non-empty) for shard `shard` under the
+  // shard's lock; fills the record fields of `result`.
+  Status Commit(TableState& t, uint32_t shard, rocksdb::WriteBatch* batch, std::string* record,
+                WriteResult* result);
+  void NotifyStreamWaiters();
+  Result<Page> ScanRange(const TableState& t, const std::string& lower, const std::string& upper,
+                         bool forward, int limit) const;
+  Status LoadShardPositions(TableState& t);
+
+  // Constant after Open.
+  Options options_;
+  const Clock* clock_;
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* items_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;
+  uint64_t event_id_salt_ = 0;
+
+  mutable std::shared_mutex tables_mu_;
+  std::map<std::string, std::shared_ptr<TableState>, std::less<>> tables_;  // guarded by tables_mu_
+  uint32_t next_table_id_ = 1;                                            // guarded by tables_mu_
+
+  std::unique_ptr<std::mutex[]> stripes_;
+  std::atomic<uint64_t> next_counter_{1};  // next sequence counter; taken under a shard lock
+
+  std::atomic<uint64_t> stream_version_{0};
+  mutable std::mutex wait_mu_;
+  mutable std::condition_variable wait_cv_;
+  mutable std::atomic<int> waiters_{0};
+
+  Counter* writes_metric_ = nullptr;   // committed item writes
+  Counter* records_metric_ = nullptr;  // committed stream records
+};
+
+}  // namespace tributary::table
