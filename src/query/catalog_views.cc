@@ -1,0 +1,74 @@
+#include "query/catalog_views.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+namespace tributary::query {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsRegularFile(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+}  // namespace
+
+Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
+                                                const std::string& lake_root,
+                                                std::vector<std::string>* warnings) {
+  const fs::path root = fs::path(lake_root).lexically_normal();
+  if (!root.is_absolute()) {
+    return Status::InvalidArgument("lake root must be an absolute path, got '" + lake_root + "'");
+  }
+  TRIB_ASSIGN_OR_RETURN(std::vector<catalog::TableDef> tables, catalog.ListTables());
+
+  std::vector<TableView> views;
+  views.reserve(tables.size());
+  for (catalog::TableDef& table : tables) {
+    TRIB_ASSIGN_OR_RETURN(std::vector<catalog::DataFile> files, catalog.ListFiles(table.name));
+    TableView& view = views.emplace_back();
+    view.name = table.name;
+    view.columns = std::move(table.columns);
+    view.partition_keys = std::move(table.partition_keys);
+    view.files.reserve(files.size());
+    for (const catalog::DataFile& file : files) {
+      const fs::path relative(file.path);
+      const fs::path path = (root / relative).lexically_normal();
+      const fs::path back = path.lexically_relative(root);
+      if (file.path.empty() || relative.is_absolute() || back.empty() ||
+          *back.begin() == "..") {
+        return Status::DataLoss("catalog table " + table.name + " lists file '" + file.path +
+                                "' outside the lake");
+      }
+      if (IsRegularFile(path)) {
+        view.files.push_back(path.string());
+        continue;
+      }
+      const fs::path temporary = path.parent_path() / ("_" + path.filename().string());
+      if (IsRegularFile(temporary)) {
+        view.files.push_back(temporary.string());
+        continue;
+      }
+      std::string warning = "table " + table.name + ": committed file " + file.path +
+                            " is missing (neither it nor its '_' temporary exists); skipped";
+      if (warnings != nullptr) {
+        warnings->push_back(std::move(warning));
+      } else {
+        std::fprintf(stderr, "tributary: warning: %s\n", warning.c_str());
+      }
+    }
+  }
+  return views;
+}
+
+Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
+                    std::vector<std::string>* warnings) {
+  TRIB_ASSIGN_OR_RETURN(std::vector<TableView> views,
+                        ViewsFromCatalog(catalog, engine.lake_root(), warnings));
+  return engine.ReplaceViews(views);
+}
+
+}  // namespace tributary::query

@@ -1,0 +1,160 @@
+#include "query/catalog_views.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "query/query_engine.h"
+#include "query/query_test_util.h"
+#include "testing/test_util.h"
+
+namespace tributary::query {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using tributary::testing::StatusIs;
+using tributary::testing::TempDir;
+
+// An in-memory catalog holding fixed tables and files; only the read side is implemented.
+class FakeCatalog : public catalog::Catalog {
+ public:
+  void Add(catalog::TableDef def, std::vector<std::string> paths) {
+    std::vector<catalog::DataFile> files;
+    for (std::string& path : paths) {
+      catalog::DataFile file;
+      file.path = std::move(path);
+      files.push_back(std::move(file));
+    }
+    files_[def.name] = std::move(files);
+    tables_.push_back(std::move(def));
+  }
+
+  Status EnsureTable(const catalog::TableDef&) override { return Status::Unimplemented("fake"); }
+  Result<catalog::TableDef> GetTable(std::string_view name) const override {
+    for (const auto& table : tables_) {
+      if (table.name == name) return table;
+    }
+    return Status::NotFound(std::string(name));
+  }
+  Result<std::vector<catalog::TableDef>> ListTables() const override { return tables_; }
+  Status CommitFiles(std::string_view, const std::vector<catalog::Column>&,
+                     const std::vector<catalog::DataFile>&,
+                     const catalog::CheckpointUpdate&) override {
+    return Status::Unimplemented("fake");
+  }
+  Result<std::vector<catalog::DataFile>> ListFiles(std::string_view table) const override {
+    auto it = files_.find(std::string(table));
+    if (it == files_.end()) return Status::NotFound(std::string(table));
+    return it->second;
+  }
+  Result<bool> IsFileRegistered(std::string_view) const override { return false; }
+  Result<std::optional<std::string>> GetCheckpoint(std::string_view) const override {
+    return std::optional<std::string>();
+  }
+  Status PutCheckpoint(std::string_view, std::string_view) override {
+    return Status::Unimplemented("fake");
+  }
+  Result<catalog::TableStats> GetTableStats(std::string_view) const override {
+    return catalog::TableStats{};
+  }
+
+ private:
+  std::vector<catalog::TableDef> tables_;
+  std::map<std::string, std::vector<catalog::DataFile>> files_;
+};
+
+catalog::TableDef SeedDef() {
+  catalog::TableDef def;
+  def.name = testing::kSeedTable;
+  def.location = testing::kSeedTable;
+  def.partition_keys = {"year", "month", "day", "hour"};
+  def.columns = testing::SeedColumns();
+  return def;
+}
+
+class CatalogViewsTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& relative) {
+    return testing::WriteLines(dir_.path(), relative,
+                               {testing::SeedRow(relative, "INSERT", 1714557600000, 1)});
+  }
+
+  TempDir dir_;
+  FakeCatalog catalog_;
+};
+
+TEST_F(CatalogViewsTest, OneViewPerTableWithAbsolutePaths) {
+  const std::string a = "p1/year=2024/month=05/day=01/hour=10/a.json";
+  const std::string b = "p1/year=2024/month=05/day=01/hour=11/b.json";
+  Write(a);
+  Write(b);
+  catalog_.Add(SeedDef(), {a, b});
+  catalog::TableDef empty;
+  empty.name = "empty_table";
+  empty.columns = {{"x", catalog::ColumnType::kBigint}};
+  catalog_.Add(empty, {});
+
+  std::vector<std::string> warnings;
+  auto views = ViewsFromCatalog(catalog_, dir_.str() + "/", &warnings);
+  ASSERT_OK(views);
+  EXPECT_TRUE(warnings.empty());
+  ASSERT_EQ(views->size(), 2u);
+  const TableView& seed = (*views)[0];
+  EXPECT_EQ(seed.name, testing::kSeedTable);
+  EXPECT_EQ(seed.columns, testing::SeedColumns());
+  EXPECT_THAT(seed.partition_keys, ElementsAre("year", "month", "day", "hour"));
+  EXPECT_THAT(seed.files, ElementsAre((dir_.path() / a).string(), (dir_.path() / b).string()));
+  EXPECT_EQ((*views)[1].name, "empty_table");
+  EXPECT_TRUE((*views)[1].files.empty());
+}
+
+TEST_F(CatalogViewsTest, UsesTheTemporaryNameUntilTheRename) {
+  const std::string registered = "p1/year=2024/month=05/day=01/hour=10/part-1.json";
+  const std::string temporary = "p1/year=2024/month=05/day=01/hour=10/_part-1.json";
+  Write(temporary);
+  catalog_.Add(SeedDef(), {registered});
+  auto views = ViewsFromCatalog(catalog_, dir_.str());
+  ASSERT_OK(views);
+  EXPECT_THAT((*views)[0].files, ElementsAre((dir_.path() / temporary).string()));
+
+  // The engine reads the temporary file, then the final one after the rename and a refresh.
+  auto engine = QueryEngine::Open(testing::LakeOptions(dir_.str()));
+  ASSERT_OK(engine);
+  ASSERT_OK(RefreshViews(**engine, catalog_));
+  auto count = (*engine)->Execute("SELECT count(*), min(hour) FROM " +
+                                  std::string(testing::kSeedTable));
+  ASSERT_OK(count);
+  EXPECT_THAT(count->rows[0], ElementsAre("1", "10"));
+  fs::rename(dir_.path() / temporary, dir_.path() / registered);
+  ASSERT_OK(RefreshViews(**engine, catalog_));
+  count = (*engine)->Execute("SELECT count(*) FROM " + std::string(testing::kSeedTable));
+  ASSERT_OK(count);
+  EXPECT_EQ(count->rows[0][0], "1");
+}
+
+TEST_F(CatalogViewsTest, SkipsMissingFilesWithAWarning) {
+  const std::string present = "p1/year=2024/month=05/day=01/hour=10/a.json";
+  Write(present);
+  catalog_.Add(SeedDef(), {"p1/year=2024/month=05/day=01/hour=10/gone.json", present});
+  std::vector<std::string> warnings;
+  auto views = ViewsFromCatalog(catalog_, dir_.str(), &warnings);
+  ASSERT_OK(views);
+  EXPECT_THAT((*views)[0].files, ElementsAre((dir_.path() / present).string()));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("gone.json"));
+}
+
+TEST_F(CatalogViewsTest, RejectsPathsOutsideTheLake) {
+  catalog_.Add(SeedDef(), {"../outside.json"});
+  EXPECT_THAT(ViewsFromCatalog(catalog_, dir_.str()), StatusIs(StatusCode::kDataLoss));
+  FakeCatalog absolute;
+  absolute.Add(SeedDef(), {"/etc/passwd"});
+  EXPECT_THAT(ViewsFromCatalog(absolute, dir_.str()), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(ViewsFromCatalog(catalog_, "relative"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace tributary::query

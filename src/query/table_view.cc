@@ -1,0 +1,97 @@
+#include "query/table_view.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "query/sql_text.h"
+
+namespace tributary::query {
+namespace {
+
+// DuckDB resolves identifiers case-insensitively.
+bool SameIdentifier(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool IsPartitionKey(const TableView& view, std::string_view column) {
+  return std::any_of(view.partition_keys.begin(), view.partition_keys.end(),
+                     [&](const std::string& key) { return SameIdentifier(key, column); });
+}
+
+}  // namespace
+
+std::string_view DuckDbTypeName(catalog::ColumnType type) {
+  switch (type) {
+    case catalog::ColumnType::kString:
+      return "VARCHAR";
+    case catalog::ColumnType::kBigint:
+      return "BIGINT";
+    case catalog::ColumnType::kDouble:
+      return "DOUBLE";
+    case catalog::ColumnType::kBoolean:
+      return "BOOLEAN";
+    case catalog::ColumnType::kTimestamp:
+      return "TIMESTAMP";
+    case catalog::ColumnType::kJson:
+      return "JSON";
+  }
+  return "VARCHAR";
+}
+
+std::string CreateViewSql(const TableView& view) {
+  std::vector<const catalog::Column*> data_columns;
+  for (const catalog::Column& column : view.columns) {
+    if (!IsPartitionKey(view, column.name)) data_columns.push_back(&column);
+  }
+
+  std::string sql = "CREATE OR REPLACE VIEW " + QuoteIdentifier(view.name) + " AS SELECT ";
+  if (view.files.empty() || data_columns.empty()) {
+    // Typed and empty: SELECT CAST(NULL AS T) AS c, ... WHERE false.
+    bool first = true;
+    auto add = [&](std::string_view name, std::string_view type) {
+      if (!first) sql += ", ";
+      first = false;
+      sql += "CAST(NULL AS ";
+      sql += type;
+      sql += ") AS " + QuoteIdentifier(name);
+    };
+    for (const catalog::Column* column : data_columns) {
+      add(column->name, DuckDbTypeName(column->type));
+    }
+    for (const std::string& key : view.partition_keys) add(key, "VARCHAR");
+    sql += " WHERE false";
+    return sql;
+  }
+
+  bool first = true;
+  auto add = [&](std::string_view name) {
+    if (!first) sql += ", ";
+    first = false;
+    sql += QuoteIdentifier(name);
+  };
+  for (const catalog::Column* column : data_columns) add(column->name);
+  for (const std::string& key : view.partition_keys) add(key);
+
+  sql += " FROM read_json([";
+  for (size_t i = 0; i < view.files.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += QuoteStringLiteral(view.files[i]);
+  }
+  sql += "], columns={";
+  for (size_t i = 0; i < data_columns.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += QuoteStringLiteral(data_columns[i]->name);
+    sql += ": ";
+    sql += QuoteStringLiteral(DuckDbTypeName(data_columns[i]->type));
+  }
+  sql += "}, format='newline_delimited', records=true";
+  sql += view.partition_keys.empty() ? ", hive_partitioning=false"
+                                     : ", hive_partitioning=true, hive_types_autocast=false";
+  sql += ")";
+  return sql;
+}
+
+}  // namespace tributary::query

@@ -1,0 +1,44 @@
+// TableView: what QueryEngine needs to expose one catalog table as a SQL view, and the DuckDB
+// statement that creates that view.
+//
+// The view reads exactly `files` (JSON lines, one object per line) with the catalog's column
+// types, so a query never sees an uncommitted or half-written file and never has to infer a
+// schema. Hive folders (year=2024/month=05/...) become string partition columns, as Glue types
+// them. A key missing from a row (e.g. an older file written before a column appeared) reads as
+// NULL; keys not in `columns` are ignored.
+//
+// Thread-safety: value types and pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+
+namespace tributary::query {
+
+struct TableView {
+  std::string name;                          // SQL name of the view
+  std::vector<catalog::Column> columns;      // data columns, in catalog order
+  std::vector<std::string> partition_keys;   // hive keys, in folder order; typed VARCHAR
+  std::vector<std::string> files;            // absolute paths of JSON-lines files
+
+  friend bool operator==(const TableView&, const TableView&) = default;
+};
+
+// DuckDB type for a catalog column type: string=VARCHAR, bigint=BIGINT, double=DOUBLE,
+// boolean=BOOLEAN, timestamp=TIMESTAMP, json=JSON.
+std::string_view DuckDbTypeName(catalog::ColumnType type);
+
+// "CREATE OR REPLACE VIEW <name> AS ...": data columns (minus any that share a partition key's
+// name), then partition keys. With no files (or no data columns) the view is a typed, empty
+// SELECT that touches no file.
+//
+// TIMESTAMP columns are parsed by DuckDB's ISO-8601 reader rather than a fixed timestampformat:
+// it accepts the seed format "2024-05-01 10:00:00.123", the same without milliseconds, and
+// "2024-05-01T10:00:00Z", where a fixed "%Y-%m-%d %H:%M:%S.%g" rejects a value without
+// milliseconds and fails the whole query.
+std::string CreateViewSql(const TableView& view);
+
+}  // namespace tributary::query
