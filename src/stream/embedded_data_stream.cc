@@ -238,8 +238,8 @@ Result<std::unique_ptr<ShardReader>> EmbeddedDataStream::OpenReader(std::string_
         ++position;
       }
       if (position < horizon) {
-        return Status::OutOfRange("sequence number " + start.sequence_number + " in " +
-                                  s.shard_id + " was trimmed (TrimmedDataAccessException)");
+        return Status::OutOfRange("sequence number " + start.sequence_number + " in " + s.shard_id +
+                                  " was trimmed (TrimmedDataAccessException)");
       }
       break;
     }
@@ -264,8 +264,8 @@ Result<uint64_t> EmbeddedDataStream::PositionAtTimestamp(uint32_t index,
   const ShardKey index_key(kTimeIndexTag, descriptor_.id, index,
                            static_cast<uint64_t>(std::max<int64_t>(timestamp_ms, 0) / 1000));
   it->Seek(rocksdb::Slice(index_key.bytes, format::kShardKeySize));
-  if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(index_key.bytes,
-                                                             format::kShardPrefixSize))) {
+  if (!it->Valid() ||
+      !it->key().starts_with(rocksdb::Slice(index_key.bytes, format::kShardPrefixSize))) {
     TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "reading time index"));
     return tip;
   }

@@ -42,7 +42,8 @@ Status EmbeddedDataStream::Recover(uint64_t epoch) {
     int64_t indexed_second = -1;
     const ShardKey last(kRecordTag, descriptor_.id, i, std::numeric_limits<uint64_t>::max());
     it->SeekForPrev(rocksdb::Slice(last.bytes, format::kShardKeySize));
-    if (it->Valid() && it->key().starts_with(rocksdb::Slice(last.bytes, format::kShardPrefixSize))) {
+    if (it->Valid() &&
+        it->key().starts_with(rocksdb::Slice(last.bytes, format::kShardPrefixSize))) {
       if (it->key().size() != format::kShardKeySize ||
           it->value().size() < format::kRecordHeaderSize) {
         return Status::DataLoss("malformed record in stream " + name());

@@ -42,7 +42,8 @@ Result<ReadBatch> EmbeddedShardReader::Read(size_t max_records) {
   batch.records.reserve(std::min<size_t>(max_records, 1024));
   uint64_t last_counter = 0;
   int64_t last_arrival = 0;
-  for (; it->Valid() && batch.records.size() < max_records; it->Next()) {
+  size_t bytes = 0;
+  for (; it->Valid() && batch.records.size() < max_records && bytes < kMaxReadBytes; it->Next()) {
     const rocksdb::Slice key = it->key();
     const rocksdb::Slice value = it->value();
     if (key.size() != format::kShardKeySize) {
@@ -57,6 +58,7 @@ Result<ReadBatch> EmbeddedShardReader::Read(size_t max_records) {
     record.approximate_arrival_ms = view.arrival_ms;
     record.partition_key.assign(view.partition_key);
     record.data.assign(view.data);
+    bytes += view.data.size() + view.partition_key.size();
   }
   TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "reading stream " + stream_->name()));
   if (batch.records.empty()) return batch;
@@ -64,9 +66,14 @@ Result<ReadBatch> EmbeddedShardReader::Read(size_t max_records) {
   position_ = last_counter + 1;
   // Behind the tip when the snapshot holds more records or newer ones were committed since.
   if (it->Valid() || position_ < shard.committed_next_counter.load()) {
-    batch.millis_behind_latest = std::max<int64_t>(0, shard.newest_arrival_ms.load() - last_arrival);
+    batch.millis_behind_latest =
+        std::max<int64_t>(0, shard.newest_arrival_ms.load() - last_arrival);
   }
   return batch;
+}
+
+std::optional<StartPosition> EmbeddedShardReader::ResumePosition() const {
+  return StartPosition::At(stream_->SequenceNumberOf(shard_, position_));
 }
 
 }  // namespace tributary::stream

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "stream/embedded_data_stream.h"
 #include "stream/stream.h"
@@ -17,7 +18,13 @@ class EmbeddedShardReader final : public ShardReader {
   // `position` is the counter of the next record to return (it need not exist yet).
   EmbeddedShardReader(const EmbeddedDataStream* stream, uint32_t shard, uint64_t position);
 
+  // Stops early once a batch holds kMaxReadBytes of data (at least one record is returned).
   Result<ReadBatch> Read(size_t max_records) override;
+  // AT_SEQUENCE_NUMBER of the next counter; the embedded stream accepts sequence numbers of
+  // records that do not exist yet and positions there.
+  std::optional<StartPosition> ResumePosition() const override;
+
+  static constexpr size_t kMaxReadBytes = 10 << 20;
 
   uint64_t position() const { return position_; }
 

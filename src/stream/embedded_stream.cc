@@ -67,8 +67,7 @@ Result<std::unique_ptr<EmbeddedStreamStore>> EmbeddedStreamStore::Open(const std
   sync.sync = true;
   TRIB_RETURN_IF_ERROR(
       FromRocks(db->Put(sync, format::kEpochKey, Fixed64(epoch)), "writing store epoch"));
-  TRIB_ASSIGN_OR_RETURN(const uint64_t next_id,
-                        ReadCounter(db.get(), format::kNextStreamIdKey, 1));
+  TRIB_ASSIGN_OR_RETURN(const uint64_t next_id, ReadCounter(db.get(), format::kNextStreamIdKey, 1));
   if (next_id > std::numeric_limits<uint32_t>::max()) {
     return Status::DataLoss("malformed next stream id");
   }
@@ -80,8 +79,7 @@ Result<std::unique_ptr<EmbeddedStreamStore>> EmbeddedStreamStore::Open(const std
 }
 
 EmbeddedStreamStore::EmbeddedStreamStore(std::unique_ptr<rocksdb::DB> db, const Clock* clock,
-                                         Options options, uint64_t epoch,
-                                         uint32_t next_stream_id)
+                                         Options options, uint64_t epoch, uint32_t next_stream_id)
     : db_(std::move(db)),
       clock_(clock),
       options_(options),

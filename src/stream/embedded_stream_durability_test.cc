@@ -24,7 +24,8 @@ constexpr int64_t kHour = 3'600'000;
 TEST_F(EmbeddedStreamDurabilityTest, ReopenKeepsDataAndContinuesSequences) {
   DataStream* s = MakeStream("s", 2);
   std::vector<std::pair<std::string, std::string>> records;
-  for (int i = 0; i < 20; ++i) records.emplace_back("k" + std::to_string(i), "v" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    records.emplace_back("k" + std::to_string(i), "v" + std::to_string(i));
   const ProducerCheckpoint cp{"pipe", "lsn-20"};
   auto first = Put(s, records, &cp);
   ASSERT_OK(first);
@@ -237,8 +238,8 @@ TEST(EmbeddedStreamCrashTest, KillNineLosesNoAcknowledgedBatch) {
     close(fds[0]);
     setenv("TRIBUTARY_STREAM_CRASH_DIR", dir.str().c_str(), 1);
     setenv("TRIBUTARY_STREAM_CRASH_FD", std::to_string(fds[1]).c_str(), 1);
-    execl("/proc/self/exe", "stream_test", "--gtest_filter=EmbeddedStreamCrashTest.CrashWriterChild",
-          static_cast<char*>(nullptr));
+    execl("/proc/self/exe", "stream_test",
+          "--gtest_filter=EmbeddedStreamCrashTest.CrashWriterChild", static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);

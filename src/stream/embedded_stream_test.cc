@@ -112,10 +112,8 @@ TEST_F(EmbeddedStreamTest, ValidatesRecordsAndWritesNothingOnError) {
   const std::string wide_key = std::string(256, 'k').replace(0, 1, "\xc3\xa9");  // 256 chars
   EXPECT_OK(Put(s, {{max_key, max_data}, {wide_key, ""}}));
   EXPECT_THAT(Put(s, {{"ok", "1"}, {"", "2"}}), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(Put(s, {{"ok", "1"}, {max_key + "k", "2"}}),
-              StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(Put(s, {{"ok", "1"}, {"k", max_data + "x"}}),
-              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Put(s, {{"ok", "1"}, {max_key + "k", "2"}}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Put(s, {{"ok", "1"}, {"k", max_data + "x"}}), StatusIs(StatusCode::kInvalidArgument));
   const ProducerCheckpoint empty_key{"", "v"};
   EXPECT_THAT(Put(s, {{"ok", "1"}}, &empty_key), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(ReadAll(s, kShard0, StartPosition::TrimHorizon()).size(), 2u);
@@ -218,9 +216,9 @@ TEST_F(EmbeddedStreamTest, IteratorTypes) {
             (std::vector<std::string>{"r2", "r3"}));
   EXPECT_TRUE(ReadAll(s, kShard0, StartPosition::Latest()).empty());
   // The shard's starting sequence number is before every record.
-  EXPECT_EQ(ReadAll(s, kShard0, StartPosition::At(s->ListShards()[0].starting_sequence_number))
-                .size(),
-            4u);
+  EXPECT_EQ(
+      ReadAll(s, kShard0, StartPosition::At(s->ListShards()[0].starting_sequence_number)).size(),
+      4u);
 }
 
 TEST_F(EmbeddedStreamTest, BadPositionsAreRejected) {
@@ -295,6 +293,39 @@ TEST_F(EmbeddedStreamTest, ReadHonoursMaxRecordsAndReportsMillisBehind) {
   ASSERT_OK(b3);
   EXPECT_TRUE(b3->records.empty());
   EXPECT_EQ(b3->millis_behind_latest, 0);
+}
+
+TEST_F(EmbeddedStreamTest, ResumePositionContinuesWhereAReaderStopped) {
+  DataStream* s = MakeStream("s", 1);
+  ASSERT_OK(Put(s, {{"k", "old"}}));
+  auto latest = s->OpenReader(kShard0, StartPosition::Latest());
+  ASSERT_OK(latest);
+  ASSERT_TRUE((*latest)->Read(10)->records.empty());
+  const std::optional<StartPosition> at_tip = (*latest)->ResumePosition();
+  ASSERT_TRUE(at_tip.has_value());
+  ASSERT_OK(Put(s, {{"k", "new1"}, {"k", "new2"}}));
+  EXPECT_EQ(Data(ReadAll(s, kShard0, *at_tip)), (std::vector<std::string>{"new1", "new2"}));
+
+  auto reader = s->OpenReader(kShard0, StartPosition::TrimHorizon());
+  ASSERT_OK(reader);
+  ASSERT_EQ((*reader)->Read(2)->records.size(), 2u);  // old, new1
+  EXPECT_EQ(Data(ReadAll(s, kShard0, *(*reader)->ResumePosition())),
+            (std::vector<std::string>{"new2"}));
+}
+
+TEST_F(EmbeddedStreamTest, ReadStopsAroundTenMebibytes) {
+  DataStream* s = MakeStream("s", 1);
+  const std::string mib(1 << 20, 'x');
+  std::vector<std::pair<std::string, std::string>> records(12, {"k", mib});
+  ASSERT_OK(Put(s, records));
+  auto reader = s->OpenReader(kShard0, StartPosition::TrimHorizon());
+  ASSERT_OK(reader);
+  auto first = (*reader)->Read(100);
+  ASSERT_OK(first);
+  EXPECT_EQ(first->records.size(), 10u);
+  auto second = (*reader)->Read(100);
+  ASSERT_OK(second);
+  EXPECT_EQ(second->records.size(), 2u);
 }
 
 TEST_F(EmbeddedStreamTest, ArrivalTimesNeverDecreaseWithinAShard) {

@@ -55,7 +55,13 @@ struct StreamRecord {
   std::string data;
 };
 
-enum class IteratorType { kTrimHorizon, kLatest, kAtSequenceNumber, kAfterSequenceNumber, kAtTimestamp };
+enum class IteratorType {
+  kTrimHorizon,
+  kLatest,
+  kAtSequenceNumber,
+  kAfterSequenceNumber,
+  kAtTimestamp
+};
 
 struct StartPosition {
   IteratorType type = IteratorType::kTrimHorizon;
@@ -63,8 +69,12 @@ struct StartPosition {
   int64_t timestamp_ms = 0;     // for AT_TIMESTAMP
   static StartPosition TrimHorizon() { return {}; }
   static StartPosition Latest() { return {IteratorType::kLatest, {}, 0}; }
-  static StartPosition After(std::string seq) { return {IteratorType::kAfterSequenceNumber, std::move(seq), 0}; }
-  static StartPosition At(std::string seq) { return {IteratorType::kAtSequenceNumber, std::move(seq), 0}; }
+  static StartPosition After(std::string seq) {
+    return {IteratorType::kAfterSequenceNumber, std::move(seq), 0};
+  }
+  static StartPosition At(std::string seq) {
+    return {IteratorType::kAtSequenceNumber, std::move(seq), 0};
+  }
   static StartPosition AtTimestamp(int64_t ms) { return {IteratorType::kAtTimestamp, {}, ms}; }
 };
 
@@ -78,8 +88,13 @@ class ShardReader {
  public:
   virtual ~ShardReader() = default;
   // Up to max_records records after the current position (possibly none); advances past them.
+  // A call may return fewer to bound its size (like Kinesis GetRecords, about 10 MiB of data).
   // OutOfRange if the position was trimmed away (TrimmedDataAccessException).
   virtual Result<ReadBatch> Read(size_t max_records) = 0;
+  // A start position that opens a new reader exactly where this one is, even when it has read
+  // nothing yet (e.g. a LATEST reader), so a stateless front door can encode it in a shard
+  // iterator token. nullopt when the implementation cannot express it.
+  virtual std::optional<StartPosition> ResumePosition() const { return std::nullopt; }
 };
 
 class DataStream {

@@ -63,8 +63,8 @@ Result<RecordView> DecodeRecordValue(std::string_view value) {
   if (value.size() < kRecordHeaderSize) {
     return Status::DataLoss("stream record value shorter than its header");
   }
-  const size_t pk_size = (static_cast<size_t>(static_cast<uint8_t>(value[8])) << 8) |
-                         static_cast<uint8_t>(value[9]);
+  const size_t pk_size =
+      (static_cast<size_t>(static_cast<uint8_t>(value[8])) << 8) | static_cast<uint8_t>(value[9]);
   if (value.size() < kRecordHeaderSize + pk_size) {
     return Status::DataLoss("stream record value shorter than its partition key");
   }
@@ -188,8 +188,8 @@ uint32_t ShardForHashKey(std::span<const uint128> starting_hash_keys, uint128 ha
 bool IsValidStreamName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 

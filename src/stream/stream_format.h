@@ -31,9 +31,9 @@ inline constexpr char kTimeIndexTag = 't';   // t<sid:4><shard:4><second:8>   fi
 inline constexpr std::string_view kEpochKey = "mepoch";
 inline constexpr std::string_view kNextStreamIdKey = "mnext_stream_id";
 
-inline constexpr size_t kStreamPrefixSize = 5;  // tag, stream id
-inline constexpr size_t kShardPrefixSize = 9;   // tag, stream id, shard index
-inline constexpr size_t kShardKeySize = 17;     // tag, stream id, shard index, u64
+inline constexpr size_t kStreamPrefixSize = 5;   // tag, stream id
+inline constexpr size_t kShardPrefixSize = 9;    // tag, stream id, shard index
+inline constexpr size_t kShardKeySize = 17;      // tag, stream id, shard index, u64
 inline constexpr size_t kRecordHeaderSize = 10;  // arrival ms (8), partition key size (2)
 
 // Kinesis-compatible limits applied by PutRecords and CreateStream.

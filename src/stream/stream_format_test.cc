@@ -59,7 +59,12 @@ TEST(SequenceNumberTest, FixedWidthLayoutRoundTrips) {
   const std::string seq = format::FormatSequenceNumber(parts);
   ASSERT_EQ(seq.size(), 56u);
   EXPECT_EQ(seq.substr(0, 2), "49");
-  EXPECT_EQ(seq, "49" "00000001700000000123" "0000000042" "0007" "00000003298534883333");
+  EXPECT_EQ(seq,
+            "49"
+            "00000001700000000123"
+            "0000000042"
+            "0007"
+            "00000003298534883333");
   auto parsed = format::ParseSequenceNumber(seq);
   ASSERT_OK(parsed);
   EXPECT_EQ(parsed->stream_creation_ms, parts.stream_creation_ms);
@@ -142,8 +147,8 @@ TEST(RecordValueTest, HeaderRoundTripsAndShortValuesAreDataLoss) {
 
 TEST(Utf8Test, CountsCharactersNotBytes) {
   EXPECT_EQ(format::Utf8CharCount("abc"), 3u);
-  EXPECT_EQ(format::Utf8CharCount("\xc3\xa9t\xc3\xa9"), 3u);         // "été"
-  EXPECT_EQ(format::Utf8CharCount("\xf0\x9f\x98\x80"), 1u);          // one emoji
+  EXPECT_EQ(format::Utf8CharCount("\xc3\xa9t\xc3\xa9"), 3u);  // "été"
+  EXPECT_EQ(format::Utf8CharCount("\xf0\x9f\x98\x80"), 1u);   // one emoji
 }
 
 }  // namespace
