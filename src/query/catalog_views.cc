@@ -38,8 +38,7 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
       const fs::path relative(file.path);
       const fs::path path = (root / relative).lexically_normal();
       const fs::path back = path.lexically_relative(root);
-      if (file.path.empty() || relative.is_absolute() || back.empty() ||
-          *back.begin() == "..") {
+      if (file.path.empty() || relative.is_absolute() || back.empty() || *back.begin() == "..") {
         return Status::DataLoss("catalog table " + table.name + " lists file '" + file.path +
                                 "' outside the lake");
       }

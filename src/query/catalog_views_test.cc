@@ -124,8 +124,8 @@ TEST_F(CatalogViewsTest, UsesTheTemporaryNameUntilTheRename) {
   auto engine = QueryEngine::Open(testing::LakeOptions(dir_.str()));
   ASSERT_OK(engine);
   ASSERT_OK(RefreshViews(**engine, catalog_));
-  auto count = (*engine)->Execute("SELECT count(*), min(hour) FROM " +
-                                  std::string(testing::kSeedTable));
+  auto count =
+      (*engine)->Execute("SELECT count(*), min(hour) FROM " + std::string(testing::kSeedTable));
   ASSERT_OK(count);
   EXPECT_THAT(count->rows[0], ElementsAre("1", "10"));
   fs::rename(dir_.path() / temporary, dir_.path() / registered);
@@ -154,6 +154,51 @@ TEST_F(CatalogViewsTest, RejectsPathsOutsideTheLake) {
   absolute.Add(SeedDef(), {"/etc/passwd"});
   EXPECT_THAT(ViewsFromCatalog(absolute, dir_.str()), StatusIs(StatusCode::kDataLoss));
   EXPECT_THAT(ViewsFromCatalog(catalog_, "relative"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// End to end with the real SQLite catalog: commits widen the schema and add files; refreshing
+// the engine's views shows the new rows and columns.
+TEST_F(CatalogViewsTest, RealCatalogCommitsBecomeQueryable) {
+  auto opened = catalog::Catalog::Open((dir_.path() / "catalog.db").string());
+  ASSERT_OK(opened);
+  catalog::Catalog& catalog = **opened;
+  catalog::TableDef def = SeedDef();
+  def.columns.clear();
+  ASSERT_OK(catalog.EnsureTable(def));
+
+  const fs::path lake = dir_.path() / "lake";
+  auto engine = QueryEngine::Open(testing::LakeOptions(lake.string()));
+  ASSERT_OK(engine);
+  ASSERT_OK(RefreshViews(**engine, catalog));
+  auto rows = (*engine)->Execute("SELECT count(*) FROM " + std::string(testing::kSeedTable));
+  ASSERT_OK(rows);
+  EXPECT_EQ(rows->rows[0][0], "0");
+
+  auto commit = [&](const std::string& name, const std::string& line,
+                    std::vector<catalog::Column> observed) {
+    const std::string relative =
+        std::string(testing::kSeedTable) + "/year=2024/month=05/day=01/hour=10/" + name;
+    testing::WriteLines(lake, relative, {line});
+    catalog::DataFile file;
+    file.path = relative;
+    file.partition_values = {{"year", "2024"}, {"month", "05"}, {"day", "01"}, {"hour", "10"}};
+    file.row_count = 1;
+    return catalog.CommitFiles(testing::kSeedTable, observed, {file}, catalog::CheckpointUpdate{});
+  };
+  ASSERT_OK(
+      commit("a.json", testing::SeedRow("a", "INSERT", 1714557600000, 10), testing::SeedColumns()));
+  std::vector<catalog::Column> wider = testing::SeedColumns();
+  wider.push_back({"qty", catalog::ColumnType::kBigint});
+  ASSERT_OK(commit("b.json", R"({"id":"b","cdc_event_type":"MODIFY","qty":4})", wider));
+
+  ASSERT_OK(RefreshViews(**engine, catalog));
+  rows = (*engine)->Execute("SELECT id, qty, hour FROM " + std::string(testing::kSeedTable) +
+                            " ORDER BY id");
+  ASSERT_OK(rows);
+  EXPECT_EQ(rows->column_types[1], "BIGINT");
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_THAT(rows->rows[0], ElementsAre("a", std::nullopt, "10"));
+  EXPECT_THAT(rows->rows[1], ElementsAre("b", "4", "10"));
 }
 
 }  // namespace

@@ -115,28 +115,28 @@ typedef struct {
 
 typedef struct _duckdb_database {
   void* internal_ptr;
-}* duckdb_database;
+} * duckdb_database;
 typedef struct _duckdb_connection {
   void* internal_ptr;
-}* duckdb_connection;
+} * duckdb_connection;
 typedef struct _duckdb_prepared_statement {
   void* internal_ptr;
-}* duckdb_prepared_statement;
+} * duckdb_prepared_statement;
 typedef struct _duckdb_extracted_statements {
   void* internal_ptr;
-}* duckdb_extracted_statements;
+} * duckdb_extracted_statements;
 typedef struct _duckdb_config {
   void* internal_ptr;
-}* duckdb_config;
+} * duckdb_config;
 typedef struct _duckdb_logical_type {
   void* internal_ptr;
-}* duckdb_logical_type;
+} * duckdb_logical_type;
 
 // --- Open / connect ---------------------------------------------------------------------------
 // path nullptr or ":memory:" = in-memory database. *out_error (if set on failure) must be freed
 // with duckdb_free.
-duckdb_state duckdb_open_ext(const char* path, duckdb_database* out_database,
-                             duckdb_config config, char** out_error);
+duckdb_state duckdb_open_ext(const char* path, duckdb_database* out_database, duckdb_config config,
+                             char** out_error);
 void duckdb_close(duckdb_database* database);
 duckdb_state duckdb_connect(duckdb_database database, duckdb_connection* out_connection);
 void duckdb_disconnect(duckdb_connection* connection);

@@ -73,12 +73,11 @@ TEST_F(QueryEngineTest, ResultCarriesNamesTypesNullsAndElapsedTime) {
       "1.50::DECIMAL(10,2) AS dec, '{\"a\":1}'::JSON AS j");
   ASSERT_OK(result);
   EXPECT_THAT(result->column_names, ElementsAre("answer", "s", "n", "d", "b", "dec", "j"));
-  EXPECT_THAT(result->column_types,
-              ElementsAre("INTEGER", "VARCHAR", "VARCHAR", "DOUBLE", "BOOLEAN", "DECIMAL(10,2)",
-                          "JSON"));
+  EXPECT_THAT(result->column_types, ElementsAre("INTEGER", "VARCHAR", "VARCHAR", "DOUBLE",
+                                                "BOOLEAN", "DECIMAL(10,2)", "JSON"));
   ASSERT_EQ(result->rows.size(), 1u);
-  EXPECT_THAT(result->rows[0], ElementsAre("42", "x", std::nullopt, "2.5", "true", "1.50",
-                                           "{\"a\":1}"));
+  EXPECT_THAT(result->rows[0],
+              ElementsAre("42", "x", std::nullopt, "2.5", "true", "1.50", "{\"a\":1}"));
   EXPECT_GT(result->elapsed.count(), 0);
   EXPECT_FALSE(result->truncated);
 }
@@ -182,16 +181,15 @@ TEST_F(QueryEngineTest, SeedQueries) {
       const int64_t t = now - 30 * kMinute - (11 - n) * kMinute;
       lines.push_back(SeedRow("m" + std::to_string(n), "MODIFY", t, 100 + n));
     }
-    files.push_back(Write(HivePath(kSeedTable, now - 30 * kMinute, "m" + std::to_string(f) +
-                                                                     ".json"),
-                          lines));
+    files.push_back(
+        Write(HivePath(kSeedTable, now - 30 * kMinute, "m" + std::to_string(f) + ".json"), lines));
   }
   // INSERTs: two today (one at midnight, one now), one yesterday; one REMOVE today.
-  files.push_back(Write(HivePath(kSeedTable, today, "i0.json"),
-                        {SeedRow("i0", "INSERT", today, 50)}));
-  files.push_back(Write(HivePath(kSeedTable, now, "i1.json"),
-                        {SeedRow("i1", "INSERT", now - 1000, 350),
-                         SeedRow("r0", "REMOVE", now - 2000, 999)}));
+  files.push_back(
+      Write(HivePath(kSeedTable, today, "i0.json"), {SeedRow("i0", "INSERT", today, 50)}));
+  files.push_back(
+      Write(HivePath(kSeedTable, now, "i1.json"),
+            {SeedRow("i1", "INSERT", now - 1000, 350), SeedRow("r0", "REMOVE", now - 2000, 999)}));
   files.push_back(Write(HivePath(kSeedTable, today - kHour, "y0.json"),
                         {SeedRow("y0", "INSERT", today - kHour, 500)}));
   // An expensive row from 20 minutes ago must not count as recent.
@@ -205,8 +203,8 @@ TEST_F(QueryEngineTest, SeedQueries) {
       "ORDER BY creation_datetime DESC LIMIT 10;");
   ASSERT_OK(latest);
   EXPECT_THAT(latest->column_names,
-              ElementsAre("id", "cdc_event_type", "creation_datetime", "price", "event_id",
-                          "year", "month", "day", "hour"));
+              ElementsAre("id", "cdc_event_type", "creation_datetime", "price", "event_id", "year",
+                          "month", "day", "hour"));
   ASSERT_EQ(latest->rows.size(), 10u);
   EXPECT_EQ(latest->rows[0][0], "old");
   for (int n = 11, r = 1; r < 10; --n, ++r) {
@@ -250,24 +248,25 @@ TEST_F(QueryEngineTest, EmptyTableIsATypedViewWithNoRows) {
   auto result = engine_->Execute("SELECT * FROM p1_kinesis_firehose_destination");
   ASSERT_OK(result);
   EXPECT_TRUE(result->rows.empty());
-  EXPECT_THAT(result->column_types, ElementsAre("VARCHAR", "VARCHAR", "TIMESTAMP", "DOUBLE",
-                                                "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
-                                                "VARCHAR"));
+  EXPECT_THAT(result->column_types,
+              ElementsAre("VARCHAR", "VARCHAR", "TIMESTAMP", "DOUBLE", "VARCHAR", "VARCHAR",
+                          "VARCHAR", "VARCHAR", "VARCHAR"));
   // The seed queries run (and find nothing) on an empty table.
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM p1_kinesis_firehose_destination "
                    "WHERE cdc_event_type = 'INSERT' AND date(creation_datetime) = current_date"),
             "0");
-  EXPECT_OK(engine_->Execute("SELECT * FROM p1_kinesis_firehose_destination WHERE price > 300 "
-                             "AND creation_datetime >= now() - interval '10' minute"));
+  EXPECT_OK(
+      engine_->Execute("SELECT * FROM p1_kinesis_firehose_destination WHERE price > 300 "
+                       "AND creation_datetime >= now() - interval '10' minute"));
 }
 
 TEST_F(QueryEngineTest, ColumnsMissingFromOlderFilesReadAsNull) {
   using catalog::ColumnType;
   const std::string old_file =
       Write("w/year=2024/month=05/day=01/hour=10/old.json", {R"({"id":"a","price":1})"});
-  const std::string new_file = Write(
-      "w/year=2024/month=05/day=01/hour=11/new.json",
-      {R"({"id":"b","price":2.5,"qty":3,"in_stock":true,"doc":{"k":[1,2]},"ignored":"x"})"});
+  const std::string new_file =
+      Write("w/year=2024/month=05/day=01/hour=11/new.json",
+            {R"({"id":"b","price":2.5,"qty":3,"in_stock":true,"doc":{"k":[1,2]},"ignored":"x"})"});
   TableView view{"widened",
                  {{"id", ColumnType::kString},
                   {"price", ColumnType::kDouble},
@@ -283,8 +282,8 @@ TEST_F(QueryEngineTest, ColumnsMissingFromOlderFilesReadAsNull) {
   EXPECT_THAT(result->column_types,
               ElementsAre("VARCHAR", "DOUBLE", "BIGINT", "BOOLEAN", "JSON", "VARCHAR"));
   ASSERT_EQ(result->rows.size(), 2u);
-  EXPECT_THAT(result->rows[0], ElementsAre("a", "1.0", std::nullopt, std::nullopt, std::nullopt,
-                                           std::nullopt));
+  EXPECT_THAT(result->rows[0],
+              ElementsAre("a", "1.0", std::nullopt, std::nullopt, std::nullopt, std::nullopt));
   EXPECT_THAT(result->rows[1], ElementsAre("b", "2.5", "3", "true", "{\"k\":[1,2]}", "2"));
 }
 
@@ -310,9 +309,10 @@ TEST_F(QueryEngineTest, ReplaceViewsSwapsAddsAndDrops) {
 TEST_F(QueryEngineTest, ReplaceViewsValidatesNamesAndPaths) {
   EXPECT_THAT(engine_->ReplaceViews({TableView{"", {}, {}, {}}}),
               StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(engine_->ReplaceViews({SeedView({}), TableView{"P1_Kinesis_Firehose_Destination",
-                                                             SeedColumns(), {}, {}}}),
-              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      engine_->ReplaceViews(
+          {SeedView({}), TableView{"P1_Kinesis_Firehose_Destination", SeedColumns(), {}, {}}}),
+      StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(engine_->ReplaceViews({SeedView({"/etc/passwd"})}),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(engine_->ReplaceViews({SeedView({dir_.str() + "/../x.json"})}),
@@ -366,8 +366,8 @@ TEST_F(QueryEngineTest, HundredsOfSmallFilesQueryQuickly) {
     const int64_t t = base + i * kMinute;
     std::vector<std::string> lines;
     for (int j = 0; j < 5; ++j) {
-      lines.push_back(SeedRow("r" + std::to_string(i * 5 + j), j % 2 ? "MODIFY" : "INSERT", t,
-                              i + j));
+      lines.push_back(
+          SeedRow("r" + std::to_string(i * 5 + j), j % 2 ? "MODIFY" : "INSERT", t, i + j));
     }
     files.push_back(Write(HivePath(kSeedTable, t, "f" + std::to_string(i) + ".json"), lines));
   }

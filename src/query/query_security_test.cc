@@ -117,9 +117,10 @@ TEST_F(QuerySecurityTest, RefusesAttachExtensionsAndSettings) {
   ExpectRefused("BEGIN TRANSACTION", "BEGIN");
   ExpectRefused("CHECKPOINT", "CHECKPOINT");
   EXPECT_FALSE(fs::exists(outside_ / "x.db"));
-  auto zone = engine_->Execute("SELECT current_setting('TimeZone'), "
-                               "current_setting('enable_external_access'), "
-                               "current_setting('lock_configuration')");
+  auto zone = engine_->Execute(
+      "SELECT current_setting('TimeZone'), "
+      "current_setting('enable_external_access'), "
+      "current_setting('lock_configuration')");
   ASSERT_OK(zone);
   EXPECT_THAT(zone->rows[0], ::testing::ElementsAre("UTC", "false", "true"));
 }

@@ -22,9 +22,8 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 // Number of code points in UTF-8 text (continuation bytes do not count).
 size_t DisplayWidth(std::string_view s) {
-  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // Control characters would break the table's lines: show them escaped.
@@ -119,8 +118,8 @@ void WriteRowObject(JsonWriter& w, const QueryResult& result, const std::vector<
 }
 
 void AppendCsvField(std::string& out, std::string_view field, bool quote_if_empty) {
-  const bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (quote_if_empty && field.empty());
+  const bool quote =
+      field.find_first_of(",\"\r\n") != std::string_view::npos || (quote_if_empty && field.empty());
   if (!quote) {
     out += field;
     return;
@@ -140,7 +139,8 @@ Result<ResultFormat> ParseResultFormat(std::string_view name) {
   if (lower == "table" || lower == "text") return ResultFormat::kTable;
   if (lower == "csv") return ResultFormat::kCsv;
   if (lower == "json") return ResultFormat::kJson;
-  if (lower == "jsonl" || lower == "ndjson" || lower == "jsonlines") return ResultFormat::kJsonLines;
+  if (lower == "jsonl" || lower == "ndjson" || lower == "jsonlines")
+    return ResultFormat::kJsonLines;
   return Status::InvalidArgument("unknown output format '" + std::string(name) +
                                  "' (expected table, csv, json or jsonl)");
 }
@@ -249,8 +249,8 @@ std::string FormatJsonLines(const QueryResult& result) {
 
 bool IsNumericType(std::string_view type) {
   static constexpr std::string_view kNumeric[] = {
-      "TINYINT", "SMALLINT", "INTEGER",  "BIGINT",  "HUGEINT", "UTINYINT", "USMALLINT",
-      "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT",   "DOUBLE",  "BIGNUM"};
+      "TINYINT",  "SMALLINT", "INTEGER",  "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+      "UINTEGER", "UBIGINT",  "UHUGEINT", "FLOAT",  "DOUBLE",  "BIGNUM"};
   if (StartsWith(type, "DECIMAL")) return true;
   return std::find(std::begin(kNumeric), std::end(kNumeric), type) != std::end(kNumeric);
 }

@@ -11,11 +11,21 @@ namespace {
 // Table functions user SQL may not call (see FindDeniedFunctionCall in the header).
 // read_duckdb is listed because it opens database files, which the lake never holds.
 constexpr std::array<std::string_view, 16> kDeniedFunctions = {
-    "arrow_scan",        "arrow_scan_dumb",   "check_peg_parser",
-    "checkpoint",        "disable_logging",   "disable_peg_parser",
-    "disable_profiling", "enable_logging",    "enable_peg_parser",
-    "enable_profiling",  "force_checkpoint",  "json_execute_serialized_sql",
-    "query",             "query_table",       "read_duckdb",
+    "arrow_scan",
+    "arrow_scan_dumb",
+    "check_peg_parser",
+    "checkpoint",
+    "disable_logging",
+    "disable_peg_parser",
+    "disable_profiling",
+    "enable_logging",
+    "enable_peg_parser",
+    "enable_profiling",
+    "force_checkpoint",
+    "json_execute_serialized_sql",
+    "query",
+    "query_table",
+    "read_duckdb",
     "truncate_duckdb_logs",
 };
 
@@ -119,10 +129,12 @@ std::vector<Token> Tokenize(std::string_view sql) {
     } else if (c == '"') {
       i = quoted_until(i + 1, '"', false);
       kind = Token::kQuotedIdentifier;
-    } else if (c == '$' && i + 1 < sql.size() && !std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+    } else if (c == '$' && i + 1 < sql.size() &&
+               !std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
       // $tag$ ... $tag$ (tag possibly empty); a lone '$' is punctuation.
       size_t j = i + 1;
-      while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+      while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_'))
+        ++j;
       if (j < sql.size() && sql[j] == '$') {
         const std::string_view tag = sql.substr(i, j + 1 - i);
         const size_t close = sql.find(tag, j + 1);
@@ -132,7 +144,8 @@ std::vector<Token> Tokenize(std::string_view sql) {
         ++i;
       }
     } else if (IsWordChar(u)) {
-      while (i < sql.size() && (IsWordChar(static_cast<unsigned char>(sql[i])) || sql[i] == '$')) ++i;
+      while (i < sql.size() && (IsWordChar(static_cast<unsigned char>(sql[i])) || sql[i] == '$'))
+        ++i;
       kind = Token::kWord;
     } else {
       ++i;
@@ -197,8 +210,8 @@ std::string_view TrimStatement(std::string_view sql) {
 
 std::optional<std::string> FindNonReadOnlyStatement(std::string_view sql) {
   static constexpr std::string_view kReadOnly[] = {
-      "select", "with", "from", "values", "table", "show", "describe", "desc", "summarize",
-      "pivot", "unpivot", "pivot_wider", "pivot_longer"};
+      "select", "with",      "from",  "values",  "table",       "show",        "describe",
+      "desc",   "summarize", "pivot", "unpivot", "pivot_wider", "pivot_longer"};
   const std::vector<Token> tokens = Tokenize(sql);
   size_t t = 0;
   bool after_explain = false;
@@ -240,17 +253,39 @@ std::string MysqlToDuckDbDateFormat(std::string_view format) {
     }
     const char code = format[++i];
     switch (code) {
-      case 'i': out += "%M"; break;
-      case 's': out += "%S"; break;
-      case 'M': out += "%B"; break;
-      case 'W': out += "%A"; break;
-      case 'h': out += "%I"; break;
-      case 'T': out += "%H:%M:%S"; break;
-      case 'r': out += "%I:%M:%S %p"; break;
-      case 'c': out += "%-m"; break;
-      case 'e': out += "%-d"; break;
-      case 'k': out += "%-H"; break;
-      case 'l': out += "%-I"; break;
+      case 'i':
+        out += "%M";
+        break;
+      case 's':
+        out += "%S";
+        break;
+      case 'M':
+        out += "%B";
+        break;
+      case 'W':
+        out += "%A";
+        break;
+      case 'h':
+        out += "%I";
+        break;
+      case 'T':
+        out += "%H:%M:%S";
+        break;
+      case 'r':
+        out += "%I:%M:%S %p";
+        break;
+      case 'c':
+        out += "%-m";
+        break;
+      case 'e':
+        out += "%-d";
+        break;
+      case 'k':
+        out += "%-H";
+        break;
+      case 'l':
+        out += "%-I";
+        break;
       default:
         out += '%';
         out += code;

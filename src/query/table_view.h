@@ -19,10 +19,10 @@
 namespace tributary::query {
 
 struct TableView {
-  std::string name;                          // SQL name of the view
-  std::vector<catalog::Column> columns;      // data columns, in catalog order
-  std::vector<std::string> partition_keys;   // hive keys, in folder order; typed VARCHAR
-  std::vector<std::string> files;            // absolute paths of JSON-lines files
+  std::string name;                         // SQL name of the view
+  std::vector<catalog::Column> columns;     // data columns, in catalog order
+  std::vector<std::string> partition_keys;  // hive keys, in folder order; typed VARCHAR
+  std::vector<std::string> files;           // absolute paths of JSON-lines files
 
   friend bool operator==(const TableView&, const TableView&) = default;
 };

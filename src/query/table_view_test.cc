@@ -17,10 +17,11 @@ TEST(TableViewTest, MapsCatalogTypesToDuckDb) {
 }
 
 TEST(TableViewTest, ReadsExactlyTheListedFilesWithExplicitColumns) {
-  TableView view{"sales",
-                 {{"id", ColumnType::kString}, {"price", ColumnType::kDouble}},
-                 {"year", "month"},
-                 {"/lake/sales/year=2024/month=05/a.json", "/lake/sales/year=2024/month=05/o'b.json"}};
+  TableView view{
+      "sales",
+      {{"id", ColumnType::kString}, {"price", ColumnType::kDouble}},
+      {"year", "month"},
+      {"/lake/sales/year=2024/month=05/a.json", "/lake/sales/year=2024/month=05/o'b.json"}};
   EXPECT_EQ(CreateViewSql(view),
             "CREATE OR REPLACE VIEW \"sales\" AS SELECT \"id\", \"price\", \"year\", \"month\" "
             "FROM read_json(['/lake/sales/year=2024/month=05/a.json', "
@@ -35,8 +36,8 @@ TEST(TableViewTest, WithoutPartitionKeysHiveFoldersAreNotColumns) {
 }
 
 TEST(TableViewTest, NoFilesGivesATypedEmptyView) {
-  TableView view{"we\"ird", {{"a", ColumnType::kTimestamp}, {"year", ColumnType::kBigint}},
-                 {"year"}, {}};
+  TableView view{
+      "we\"ird", {{"a", ColumnType::kTimestamp}, {"year", ColumnType::kBigint}}, {"year"}, {}};
   // A data column that shares a partition key's name is dropped: the partition value wins.
   EXPECT_EQ(CreateViewSql(view),
             "CREATE OR REPLACE VIEW \"we\"\"ird\" AS SELECT CAST(NULL AS TIMESTAMP) AS \"a\", "

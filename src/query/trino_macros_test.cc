@@ -102,8 +102,7 @@ TEST_F(TrinoMacrosTest, Json) {
 }
 
 TEST_F(TrinoMacrosTest, AggregatesAndStrings) {
-  EXPECT_EQ(Eval("approx_distinct(x) FROM (SELECT range % 7 AS x FROM range(1000))"),
-            "BIGINT: 7");
+  EXPECT_EQ(Eval("approx_distinct(x) FROM (SELECT range % 7 AS x FROM range(1000))"), "BIGINT: 7");
   EXPECT_EQ(Eval("approx_percentile(x, 0.5) FROM (SELECT range AS x FROM range(101))"),
             "BIGINT: 50");
   EXPECT_EQ(Eval("regexp_like('order-123', '\\d+')"), "BOOLEAN: true");
@@ -116,9 +115,9 @@ TEST_F(TrinoMacrosTest, EveryMacroIsInstalled) {
   for (const std::string& macro : TrinoCompatibilityMacros()) {
     const size_t start = macro.find("MACRO ") + 6;
     const std::string name = macro.substr(start, macro.find('(', start) - start);
-    auto result = engine_->Execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = '" + name +
-        "' AND function_type = 'macro'");
+    auto result =
+        engine_->Execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = '" + name +
+                         "' AND function_type = 'macro'");
     ASSERT_OK(result);
     EXPECT_EQ(result->rows[0][0], "1") << name;
   }
