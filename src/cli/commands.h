@@ -1,0 +1,54 @@
+// The `tributary` subcommands. Each returns the process exit code: 0 success, 1 runtime failure,
+// 2 usage or configuration error.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tributary::cli {
+
+struct DemoArgs {
+  std::string config_path;   // empty: the built-in examples/sales-pipeline.yaml
+  std::string data_dir;      // empty: a new temporary directory
+  double duration_s = 0;     // 0: until Ctrl-C
+  double rate = 200;         // changes per second; 0 = as fast as possible
+  double query_every_s = 5;  // print the seed queries this often
+  uint64_t seed = 0;
+  std::string report_path;   // write the generator's report (JSON) here at the end
+  bool quiet = false;        // no live status line (for scripts)
+};
+int RunDemo(const DemoArgs& args);
+
+struct UpArgs {
+  std::string config_path;
+  std::string data_dir;
+  double duration_s = 0;
+};
+int RunUp(const UpArgs& args);
+
+struct StatusArgs {
+  std::string data_dir;
+  bool json = false;
+};
+int RunStatus(const StatusArgs& args);
+
+struct QueryArgs {
+  std::string data_dir;
+  std::string sql;
+  std::string format = "table";  // table | csv | json | jsonl
+};
+int RunQuery(const QueryArgs& args);
+
+struct GenerateArgs {
+  std::string config_path;  // empty: the built-in config
+  std::string data_dir;
+  std::string table;        // default: the config's first table
+  double rate = 0;
+  int64_t count = 0;
+  double duration_s = 0;
+  uint64_t seed = 0;
+  bool json = false;
+};
+int RunGenerate(const GenerateArgs& args);
+
+}  // namespace tributary::cli

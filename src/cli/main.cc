@@ -1,0 +1,71 @@
+// tributary: real-time change-data-capture in one binary. See README.md.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace tributary::cli;
+  CLI::App app{
+      "tributary: real-time change-data-capture. A change to a table is queryable with SQL in "
+      "under a second.\n"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("tributary 0.1.0"));
+
+  DemoArgs demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Run the seed pipeline (built-in config) with a sales generator, a live status line "
+              "and the seed queries every few seconds. Ctrl-C flushes and stops.");
+  demo_cmd->add_option("-c,--config", demo.config_path, "Pipeline YAML (default: built-in examples/sales-pipeline.yaml)");
+  demo_cmd->add_option("--data-dir", demo.data_dir, "Data directory (default: a new temporary directory, kept)");
+  demo_cmd->add_option("--duration", demo.duration_s, "Stop after this many seconds (default: run until Ctrl-C)")->check(CLI::NonNegativeNumber);
+  demo_cmd->add_option("--rate", demo.rate, "Changes per second the generator writes; 0 = as fast as possible")->check(CLI::NonNegativeNumber)->capture_default_str();
+  demo_cmd->add_option("--query-every", demo.query_every_s, "Print the seed queries every N seconds")->check(CLI::PositiveNumber)->capture_default_str();
+  demo_cmd->add_option("--seed", demo.seed, "Generator random seed (default: random, printed)");
+  demo_cmd->add_option("--report", demo.report_path, "Write the generator's report as JSON to this file");
+  demo_cmd->add_flag("-q,--quiet", demo.quiet, "No live status line");
+
+  UpArgs up;
+  auto* up_cmd = app.add_subcommand("up", "Run a configured pipeline (no generator) until Ctrl-C.");
+  up_cmd->add_option("-c,--config", up.config_path, "Pipeline YAML")->required();
+  up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->required();
+  up_cmd->add_option("--duration", up.duration_s, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+
+  StatusArgs status;
+  auto* status_cmd = app.add_subcommand("status", "Per-stage counts and lag of a data directory.");
+  status_cmd->add_option("--data-dir", status.data_dir, "Data directory")->required();
+  status_cmd->add_flag("--json", status.json, "Print JSON");
+
+  QueryArgs query;
+  auto* query_cmd = app.add_subcommand("query", "Run SQL (Athena/Trino dialect shims on DuckDB) over the lake's committed files.");
+  query_cmd->add_option("sql", query.sql, "The SQL statement")->required();
+  query_cmd->add_option("--data-dir", query.data_dir, "Data directory")->required();
+  query_cmd->add_option("-f,--format", query.format, "Output format")->check(CLI::IsMember({"table", "csv", "json", "jsonl"}))->capture_default_str();
+
+  GenerateArgs gen;
+  auto* gen_cmd = app.add_subcommand("generate", "Write mock sales orders (inserts, updates, deletes) into a table of a data directory.");
+  gen_cmd->add_option("--data-dir", gen.data_dir, "Data directory")->required();
+  gen_cmd->add_option("-c,--config", gen.config_path, "Pipeline YAML declaring the table (default: built-in)");
+  gen_cmd->add_option("--table", gen.table, "Table name (default: the config's first table)");
+  gen_cmd->add_option("--rate", gen.rate, "Changes per second; 0 = as fast as possible")->check(CLI::NonNegativeNumber);
+  gen_cmd->add_option("--count", gen.count, "Stop after this many changes")->check(CLI::NonNegativeNumber);
+  gen_cmd->add_option("--duration", gen.duration_s, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  gen_cmd->add_option("--seed", gen.seed, "Random seed (default: random, printed)");
+  gen_cmd->add_flag("--json", gen.json, "Print the report as JSON");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (demo_cmd->parsed()) return RunDemo(demo);
+  if (up_cmd->parsed()) return RunUp(up);
+  if (status_cmd->parsed()) return RunStatus(status);
+  if (query_cmd->parsed()) return RunQuery(query);
+  if (gen_cmd->parsed()) {
+    if (gen.count == 0 && gen.duration_s == 0) {
+      std::cerr << "generate: give --count or --duration (or both)\n";
+      return 2;
+    }
+    return RunGenerate(gen);
+  }
+  return 2;
+}

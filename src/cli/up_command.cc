@@ -1,0 +1,133 @@
+// `tributary up` (run a configured pipeline) and `tributary status` (report on a data dir).
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "catalog/catalog.h"
+#include "cli/cli_util.h"
+#include "cli/commands.h"
+#include "cli/signals.h"
+#include "core/dynamo_json.h"
+#include "runtime/data_dir.h"
+#include "runtime/pipeline.h"
+
+namespace tributary::cli {
+
+int RunUp(const UpArgs& args) {
+  InstallStopHandlers();
+  auto cfg = config::LoadPipelineConfig(args.config_path);
+  if (!cfg.ok()) return ReportError("up", cfg.status());
+  runtime::PipelineOptions popt;
+  popt.data_dir = args.data_dir;
+  auto pipeline = runtime::Pipeline::Open(*cfg, popt);
+  if (!pipeline.ok()) return ReportError("up", pipeline.status());
+  Status s = (*pipeline)->Start();
+  if (!s.ok()) return ReportError("up", s);
+  std::cout << "tributary up: " << cfg->tables.size() << " table(s), " << cfg->pipes.size() << " pipe(s), "
+            << cfg->streams.size() << " stream(s), " << cfg->deliveries.size() << " delivery stream(s); data dir "
+            << (*pipeline)->data_dir() << ". Ctrl-C stops.\n"
+            << std::flush;
+  const auto start = std::chrono::steady_clock::now();
+  auto last_line = start;
+  while (!WaitForStop(200)) {
+    auto now = std::chrono::steady_clock::now();
+    if (args.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= args.duration_s) break;
+    if (now - last_line >= std::chrono::seconds(5)) {
+      auto snap = (*pipeline)->Snapshot();
+      std::cout << "captured " << Thousands(snap.captured) << " | delivered " << Thousands(snap.delivered)
+                << " | failed " << Thousands(snap.failed) << " | files " << Thousands(snap.files) << " | lag "
+                << snap.lag_ms << " ms\n"
+                << std::flush;
+      for (const auto& e : snap.errors) std::cout << "  error: " << e << "\n";
+      last_line = now;
+    }
+  }
+  std::cout << "stopping: flushing and committing buffered changes...\n" << std::flush;
+  s = (*pipeline)->Stop();
+  if (!s.ok()) return ReportError("up", s);
+  auto snap = (*pipeline)->Snapshot();
+  std::cout << "stopped cleanly: captured " << Thousands(snap.captured) << ", delivered " << Thousands(snap.delivered)
+            << ", files " << Thousands(snap.files) << "\n";
+  return 0;
+}
+
+int RunStatus(const StatusArgs& args) {
+  auto layout = runtime::DataDirLayout::Load(args.data_dir);
+  if (!layout.ok()) return ReportError("status", layout.status());
+  auto catalog = catalog::Catalog::Open(layout->catalog_path);
+  if (!catalog.ok()) return ReportError("status", catalog.status());
+  auto tables = (*catalog)->ListTables();
+  if (!tables.ok()) return ReportError("status", tables.status());
+
+  // The running process (if any) refreshes status.json every second.
+  std::string live_json;
+  bool running = false;
+  int64_t age_ms = -1;
+  if (auto text = runtime::ReadFile(layout->status_path); text.ok()) {
+    simdjson::dom::element e;
+    if (!ThreadLocalJsonParser().parse(*text).get(e)) {
+      int64_t pid = 0, at = 0;
+      if (e["pid"].get_int64().get(pid) != simdjson::SUCCESS) pid = 0;
+      if (e["at_ms"].get_int64().get(at) != simdjson::SUCCESS) at = 0;
+      running = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0;
+      age_ms = SystemClock::Default()->NowMillis() - at;
+      live_json = *text;
+      while (!live_json.empty() && live_json.back() == '\n') live_json.pop_back();
+    }
+  }
+  if (args.json) {
+    std::cout << "{\"data_dir\":\"" << layout->data_dir << "\",\"running\":" << (running ? "true" : "false")
+              << ",\"stages\":" << (live_json.empty() ? "null" : live_json) << ",\"tables\":[";
+    bool first = true;
+    for (const auto& t : *tables) {
+      auto st = (*catalog)->GetTableStats(t.name);
+      if (!st.ok()) continue;
+      std::cout << (first ? "" : ",") << "{\"name\":\"" << t.name << "\",\"files\":" << st->files
+                << ",\"rows\":" << st->rows << ",\"bytes\":" << st->bytes << ",\"partitions\":" << st->partitions
+                << ",\"last_commit_ms\":" << st->last_commit_ms << "}";
+      first = false;
+    }
+    std::cout << "]}\n";
+    return 0;
+  }
+  std::cout << "data dir  " << layout->data_dir << "\n";
+  std::cout << "pipeline  " << (running ? "running" : "not running");
+  if (age_ms >= 0) std::cout << " (stage counters from " << age_ms / 1000.0 << " s ago)";
+  std::cout << "\n";
+  if (!live_json.empty()) {
+    simdjson::dom::element e;
+    if (!ThreadLocalJsonParser().parse(live_json).get(e)) {
+      auto num = [&](const char* k) {
+        int64_t v = 0;
+        if (e[k].get_int64().get(v) != simdjson::SUCCESS) v = 0;
+        return v;
+      };
+      std::cout << "stages    table changes " << Thousands(num("table_changes")) << " -> captured "
+                << Thousands(num("captured")) << " -> delivered " << Thousands(num("delivered")) << " (failed "
+                << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
+                << "lag       " << num("lag_ms") << " ms behind the stream tip\n";
+      simdjson::dom::array errs;
+      if (!e["errors"].get_array().get(errs)) {
+        for (auto x : errs) {
+          std::string_view msg;
+          if (!x.get_string().get(msg)) std::cout << "error     " << msg << "\n";
+        }
+      }
+    }
+  }
+  std::cout << "\nSQL tables (catalog " << layout->catalog_path << "):\n";
+  std::printf("  %-40s %10s %12s %12s %10s  %s\n", "table", "files", "rows", "bytes", "partitions", "last commit");
+  for (const auto& t : *tables) {
+    auto st = (*catalog)->GetTableStats(t.name);
+    if (!st.ok()) continue;
+    std::string last = st->last_commit_ms > 0 ? FormatUtcMillis(st->last_commit_ms) + " UTC" : "-";
+    std::printf("  %-40s %10s %12s %12s %10s  %s\n", t.name.c_str(), Thousands(st->files).c_str(),
+                Thousands(st->rows).c_str(), Thousands(st->bytes).c_str(), Thousands(st->partitions).c_str(),
+                last.c_str());
+  }
+  return 0;
+}
+
+}  // namespace tributary::cli

@@ -1,0 +1,277 @@
+#include "runtime/pipeline.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "capture/embedded_table_source.h"
+#include "core/json_writer.h"
+#include "delivery/delivery_stream.h"
+#include "pipe/pipe.h"
+#include "runtime/data_dir.h"
+#include "stream/embedded_stream.h"
+#include "table/table_engine.h"
+#include "transform/processor.h"
+
+namespace tributary::runtime {
+
+namespace fs = std::filesystem;
+
+struct Pipeline::Impl {
+  config::PipelineConfig config;
+  PipelineOptions options;
+  DataDirLayout layout;
+  const Clock* clock = nullptr;
+  MetricsRegistry* metrics = nullptr;
+
+  std::unique_ptr<table::TableEngine> tables;
+  std::unique_ptr<stream::EmbeddedStreamStore> streams;
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::vector<std::unique_ptr<capture::EmbeddedTableSource>> sources;
+  std::vector<std::unique_ptr<pipe::Pipe>> pipes;
+  std::vector<std::unique_ptr<transform::Processor>> processors;
+  std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
+
+  bool started = false;
+  std::thread housekeeping;
+  std::mutex hk_mu;
+  std::condition_variable hk_cv;
+  bool hk_stop = false;  // guarded by hk_mu
+
+  void Housekeeping(const Pipeline* owner);
+};
+
+namespace {
+
+Result<stream::DataStream*> ResolveStream(stream::EmbeddedStreamStore& store, const config::ResourceRef& ref) {
+  auto s = store.GetStream(ref.name);
+  if (!s.ok()) return config::ConfigError(ref.location, "stream '" + ref.name + "' is not available: " + s.status().message());
+  return *s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, PipelineOptions options) {
+  if (options.data_dir.empty()) return Status::InvalidArgument("no data directory given");
+  auto impl = std::make_unique<Impl>();
+  impl->clock = options.clock ? options.clock : SystemClock::Default();
+  impl->metrics = options.metrics ? options.metrics : MetricsRegistry::Default();
+  TRIB_ASSIGN_OR_RETURN(impl->layout, DataDirLayout::ForConfig(options.data_dir, config));
+  TRIB_RETURN_IF_ERROR(impl->layout.Create());
+  impl->config = std::move(config);
+  impl->options = std::move(options);
+  Impl& p = *impl;
+  const auto& cfg = p.config;
+
+  table::TableEngine::Options topt;
+  topt.region = cfg.region;
+  topt.account_id = cfg.account_id;
+  topt.clock = p.clock;
+  auto tables = table::TableEngine::Open(p.layout.table_dir, topt);
+  if (!tables.ok()) return tables.status().WithContext("opening tables in " + p.layout.table_dir);
+  p.tables = std::move(tables).value();
+
+  auto streams = stream::EmbeddedStreamStore::Open(p.layout.stream_dir, p.clock);
+  if (!streams.ok()) return streams.status().WithContext("opening streams in " + p.layout.stream_dir);
+  p.streams = std::move(streams).value();
+
+  auto catalog = catalog::Catalog::Open(p.layout.catalog_path);
+  if (!catalog.ok()) return catalog.status().WithContext("opening catalog " + p.layout.catalog_path);
+  p.catalog = std::move(catalog).value();
+
+  for (const auto& t : cfg.tables) {
+    table::TableSpec spec;
+    spec.name = t.name;
+    spec.hash_key = {t.hash_key.name, t.hash_key.type};
+    if (t.range_key) spec.range_key = table::KeyAttribute{t.range_key->name, t.range_key->type};
+    if (t.stream) {
+      spec.stream_view_type = t.stream->view_type;
+      spec.stream_shard_count = t.stream->shards;
+    }
+    auto existing = p.tables->DescribeTable(t.name);
+    if (existing.ok()) continue;  // created by an earlier run
+    auto created = p.tables->CreateTable(spec);
+    if (!created.ok()) return config::ConfigError(t.location, "table '" + t.name + "': " + created.status().message());
+  }
+  for (const auto& s : cfg.streams) {
+    auto created = p.streams->CreateStream(s.name, s.shards, s.retention_hours);
+    if (!created.ok()) return config::ConfigError(s.location, "stream '" + s.name + "': " + created.status().message());
+  }
+  if (!p.options.start_pipes) return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+
+  for (const auto& pc : cfg.pipes) {
+    if (!pc.filters.empty()) {
+      return config::ConfigError(pc.at("filters"), "pipe filters are not supported yet");
+    }
+    auto source = capture::EmbeddedTableSource::Create(p.tables.get(), pc.source.name);
+    if (!source.ok()) return config::ConfigError(pc.source.location, source.status().message());
+    TRIB_ASSIGN_OR_RETURN(stream::DataStream * target, ResolveStream(*p.streams, pc.target));
+    pipe::PipeOptions po;
+    po.name = pc.name;
+    po.partition_key_path = pc.partition_key;
+    po.batch_size = static_cast<size_t>(pc.batch_size);
+    auto created = pipe::Pipe::Create(po, source->get(), target, p.metrics);
+    if (!created.ok()) return config::ConfigError(pc.location, created.status().message());
+    p.sources.push_back(std::move(source).value());
+    p.pipes.push_back(std::move(created).value());
+  }
+
+  for (const auto& dc : cfg.deliveries) {
+    TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, dc.source));
+    transform::ProcessorParams params(dc.processor.params.begin(), dc.processor.params.end());
+    auto processor = transform::ProcessorRegistry::Default().Create(dc.processor.type, params);
+    if (!processor.ok()) return config::ConfigError(dc.processor.location, processor.status().message());
+    if (dc.partitioning != config::Partitioning::kEventTime) {
+      return config::ConfigError(dc.at("partitioning"), "only 'event-time' partitioning is supported yet");
+    }
+    delivery::DeliveryOptions dopt;
+    dopt.name = dc.name;
+    dopt.table = dc.table;
+    dopt.lake_root = p.layout.lake_root;
+    dopt.error_prefix = dc.error_prefix;
+    dopt.buffering.interval_ms = dc.buffering.interval_ms;
+    dopt.buffering.max_bytes = dc.buffering.max_bytes;
+    dopt.buffering.max_records = dc.buffering.max_records;
+    auto created = delivery::DeliveryStream::Create(dopt, *source, *p.catalog, **processor,
+                                                    p.clock, p.metrics);
+    if (!created.ok()) return config::ConfigError(dc.location, created.status().message());
+    p.processors.push_back(std::move(processor).value());
+    p.deliveries.push_back(std::move(created).value());
+  }
+  // Finish or discard what a crash left half done before anything new is written (Start()
+  // recovers too; doing it here makes the catalog tables exist before the first query).
+  for (auto& d : p.deliveries) {
+    auto recovered = d->Recover();
+    if (!recovered.ok()) return recovered.status().WithContext("recovering delivery " + d->options().name);
+  }
+  return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
+}
+
+Pipeline::Pipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Pipeline::~Pipeline() { (void)Stop(); }
+
+Status Pipeline::Start() {
+  Impl& p = *impl_;
+  if (p.started) return Status::FailedPrecondition("pipeline already started");
+  for (auto& d : p.deliveries) TRIB_RETURN_IF_ERROR(d->Start());
+  for (auto& pp : p.pipes) TRIB_RETURN_IF_ERROR(pp->Start());
+  p.started = true;
+  p.hk_stop = false;
+  p.housekeeping = std::thread([this] { impl_->Housekeeping(this); });
+  return Status::Ok();
+}
+
+void Pipeline::Impl::Housekeeping(const Pipeline* owner) {
+  int64_t last_trim_ns = clock->MonotonicNanos();
+  std::unique_lock<std::mutex> lock(hk_mu);
+  while (!hk_stop) {
+    hk_cv.wait_for(lock, std::chrono::seconds(1));
+    if (hk_stop) break;
+    lock.unlock();
+    (void)owner->WriteStatusFile();
+    if (clock->MonotonicNanos() - last_trim_ns > 60'000'000'000LL) {
+      last_trim_ns = clock->MonotonicNanos();
+      (void)tables->TrimStream();
+      (void)streams->TrimExpired();
+    }
+    lock.lock();
+  }
+}
+
+Status Pipeline::Stop() {
+  Impl& p = *impl_;
+  if (!p.started) return Status::Ok();
+  p.started = false;
+  {
+    std::lock_guard<std::mutex> lock(p.hk_mu);
+    p.hk_stop = true;
+  }
+  p.hk_cv.notify_all();
+  if (p.housekeeping.joinable()) p.housekeeping.join();
+  // Pipes first, so everything they appended is delivered by the final flush.
+  for (auto& pp : p.pipes) pp->Stop();
+  for (auto& pp : p.pipes) {
+    Status s = pp->Drain();
+    if (!s.ok()) return s;
+  }
+  Status result;
+  for (auto& d : p.deliveries) {
+    Status s = d->Stop();
+    if (!s.ok() && result.ok()) result = s;
+  }
+  (void)WriteStatusFile();
+  return result;
+}
+
+PipelineSnapshot Pipeline::Snapshot() const {
+  const Impl& p = *impl_;
+  PipelineSnapshot snap;
+  snap.at_ms = p.clock->NowMillis();
+  for (const auto& pp : p.pipes) {
+    auto st = pp->stats();
+    snap.captured += st.records_moved;
+    if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
+  }
+  for (const auto& d : p.deliveries) {
+    for (const auto& st : d->Stats().shards) {
+      snap.delivered += st.rows_delivered;
+      snap.failed += st.records_failed;
+      snap.files += st.files_committed;
+      snap.lag_ms = std::max(snap.lag_ms, st.millis_behind_latest);
+      snap.stream_backlog += st.buffered_records;
+      if (!st.last_error.empty()) snap.errors.push_back("delivery " + st.shard_id + ": " + st.last_error);
+    }
+  }
+  auto m = p.metrics->Snapshot();
+  for (const auto& [name, value] : m) {
+    if (name.rfind("tributary_table_stream_records_total", 0) == 0) snap.table_changes += value;
+  }
+  return snap;
+}
+
+std::string PipelineSnapshot::ToJson() const {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("at_ms");
+  w.Int(at_ms);
+  w.Key("pid");
+  w.Int(::getpid());
+  w.Key("table_changes");
+  w.Int(table_changes);
+  w.Key("captured");
+  w.Int(captured);
+  w.Key("delivered");
+  w.Int(delivered);
+  w.Key("failed");
+  w.Int(failed);
+  w.Key("files");
+  w.Int(files);
+  w.Key("lag_ms");
+  w.Int(lag_ms);
+  w.Key("buffered");
+  w.Int(stream_backlog);
+  w.Key("errors");
+  w.BeginArray();
+  for (const auto& e : errors) w.String(e);
+  w.EndArray();
+  w.EndObject();
+  return w.Take();
+}
+
+Status Pipeline::WriteStatusFile() const {
+  return WriteFileAtomically(impl_->layout.status_path, Snapshot().ToJson() + "\n");
+}
+
+table::TableEngine& Pipeline::tables() { return *impl_->tables; }
+catalog::Catalog& Pipeline::catalog() { return *impl_->catalog; }
+const std::string& Pipeline::lake_root() const { return impl_->layout.lake_root; }
+const std::string& Pipeline::data_dir() const { return impl_->layout.data_dir; }
+const config::PipelineConfig& Pipeline::config() const { return impl_->config; }
+
+}  // namespace tributary::runtime
