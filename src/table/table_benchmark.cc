@@ -59,6 +59,21 @@ void BM_PutItemNew(benchmark::State& state) {
 }
 BENCHMARK(BM_PutItemNew)->Arg(1)->Arg(0)->ArgName("stream");
 
+void BM_BatchWriteItem(benchmark::State& state) {
+  BenchEngine bench(true);
+  const int64_t n = state.range(0);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    std::vector<WriteRequest> batch;
+    batch.reserve(n);
+    for (int64_t k = 0; k < n; ++k) batch.push_back(WriteRequest::Put(OrderItem(i++)));
+    auto r = bench.engine().BatchWriteItem("orders", std::move(batch));
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_BatchWriteItem)->Arg(25)->Arg(100);
+
 void BM_PutItemOverwrite(benchmark::State& state) {
   BenchEngine bench(true);
   uint64_t i = 0;

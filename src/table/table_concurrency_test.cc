@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "table/table_engine.h"
@@ -32,7 +33,20 @@ TEST_F(TableConcurrencyTest, OverlappingWritersReplayToTheTable) {
       for (int i = 0; i < kOps; ++i) {
         Item key{{"pk", Str("k" + std::to_string(rng() % kKeys))}};
         Status s;
-        switch (rng() % 5) {
+        switch (rng() % 6) {
+          case 5: {
+            std::vector<WriteRequest> batch;
+            std::set<uint64_t> picked;
+            for (int b = 0; b < 4; ++b) {
+              uint64_t k = rng() % kKeys;
+              if (!picked.insert(k).second) continue;
+              Item item{{"pk", Str("k" + std::to_string(k))}, {"batch", AttributeValue::N(i)}};
+              batch.push_back(rng() % 4 == 0 ? WriteRequest::Delete({{"pk", item.at("pk")}})
+                                             : WriteRequest::Put(std::move(item)));
+            }
+            s = engine().BatchWriteItem("t1x", std::move(batch)).status();
+            break;
+          }
           case 0: {
             Item item = key;
             item["v"] = AttributeValue::N(t * 1000000 + i);

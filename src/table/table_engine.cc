@@ -155,13 +155,13 @@ Result<std::shared_ptr<TableState>> TableEngine::FindTable(std::string_view name
   return it->second;
 }
 
-std::mutex& TableEngine::StripeFor(std::string_view item_key) const {
+size_t TableEngine::StripeIndex(std::string_view item_key) const {
   uint64_t h = 14695981039346656037ULL;
   for (char c : item_key) {
     h ^= static_cast<uint8_t>(c);
     h *= 1099511628211ULL;
   }
-  return stripes_[(h ^ (h >> 29)) & (kLockStripes - 1)];
+  return (h ^ (h >> 29)) & (kLockStripes - 1);
 }
 
 TableDescription TableEngine::Describe(const TableState& t) const {

@@ -57,6 +57,7 @@ class WriteBatch;
 namespace tributary::table {
 
 struct TableState;
+struct PendingRecord;
 
 struct UpdateSpec {
   std::string update_expression;  // "" = no expression (UpdateItem then only ensures the item exists)
@@ -114,6 +115,14 @@ struct ListTablesResult {
   std::optional<std::string> last_evaluated_table_name;
 };
 
+// One request of BatchWriteItem: a put (item) or a delete (key).
+struct WriteRequest {
+  static WriteRequest Put(Item item) { return {std::move(item), false}; }
+  static WriteRequest Delete(Item key) { return {std::move(key), true}; }
+  Item item;  // the item to put, or the key to delete
+  bool is_delete = false;
+};
+
 struct ShardDescription {
   std::string shard_id;
   std::string starting_sequence_number;  // first retained record, "" when the shard is empty
@@ -154,6 +163,11 @@ class TableEngine {
   Result<WriteResult> UpdateItem(std::string_view table, const Item& key, const UpdateExpression& update,
                                  const WriteOptions& options = {});
   Result<WriteResult> DeleteItem(std::string_view table, const Item& key, const WriteOptions& options = {});
+  // Puts and deletes in ONE atomic RocksDB write (all or nothing; DynamoDB promises less), so a
+  // batch costs about one single write: the fast path for bulk loads. Keys must be distinct.
+  // Results are in request order, without images (like DynamoDB's BatchWriteItem); no-op
+  // requests emit no record. No size limit here; the API layer enforces DynamoDB's 25.
+  Result<std::vector<WriteResult>> BatchWriteItem(std::string_view table, std::vector<WriteRequest> requests);
   Result<Page> Query(std::string_view table, const QuerySpec& query) const;
   Result<Page> Scan(std::string_view table, const ScanSpec& scan) const;
 
@@ -176,16 +190,20 @@ class TableEngine {
 
  private:
   class ItemWriter;
+  struct Mutation;
   TableEngine(Options options);
 
   Status Init(const std::string& dir);
   Result<std::shared_ptr<TableState>> FindTable(std::string_view name) const;
   TableDescription Describe(const TableState& t) const;
-  std::mutex& StripeFor(std::string_view item_key) const;
-  // Commits `batch`, adding the stream record `record` (if non-empty) for shard `shard` under the
-  // shard's lock; fills the record fields of `result`.
-  Status Commit(TableState& t, uint32_t shard, rocksdb::WriteBatch* batch, std::string* record,
-                WriteResult* result);
+  size_t StripeIndex(std::string_view item_key) const;
+  std::mutex& StripeFor(std::string_view item_key) const { return stripes_[StripeIndex(item_key)]; }
+  // Adds one item mutation (row, counters, stream record) to `batch` / `records`.
+  Status AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
+                     std::vector<PendingRecord>* records);
+  // Commits `batch` plus the stream records: locks the records' shards (ascending), assigns
+  // sequence numbers, writes, and fills each record's WriteResult.
+  Status Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records);
   void NotifyStreamWaiters();
   Result<Page> ScanRange(const TableState& t, const std::string& lower, const std::string& upper,
                          bool forward, int limit) const;

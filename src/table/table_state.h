@@ -52,6 +52,15 @@ struct TableState {
   }
 };
 
+struct WriteResult;
+
+// A stream record waiting for its sequence number (see TableEngine::Commit).
+struct PendingRecord {
+  uint32_t shard = 0;
+  std::string value;             // EncodeStreamRecord output, event id still zero
+  WriteResult* result = nullptr;  // receives shard id and sequence number
+};
+
 // Metadata keys in the default column family.
 std::string TableMetaKey(std::string_view name);
 inline constexpr std::string_view kTableMetaPrefix = "table/";

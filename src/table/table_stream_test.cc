@@ -24,6 +24,8 @@ using namespace ::tributary::table::testing;  // NOLINT
 
 using TableStreamTest = EngineFixture;
 
+std::map<std::string, Item> Replay(std::vector<ChangeRecord> records);
+
 TEST_F(TableStreamTest, InsertModifyRemoveImages) {
   ASSERT_OK(engine().CreateTable(HashTable("t1x")));
   Item v1{{"pk", Str("a")}, {"n", Num("1")}};
@@ -285,6 +287,44 @@ TEST_F(TableStreamTest, WaitForStreamRecordsWakesOnCommit) {
   writer.join();
   EXPECT_NE(engine().stream_version(), seen);
   EXPECT_TRUE(engine().WaitForStreamRecords(seen, 0));
+}
+
+TEST_F(TableStreamTest, BatchWriteItemIsOneAtomicWrite) {
+  ASSERT_OK(engine().CreateTable(HashTable("t1x", StreamViewType::kNewAndOldImages, 4)));
+  ASSERT_OK(engine().PutItem("t1x", {{"pk", Str("same")}, {"v", Num("1")}}));
+  ASSERT_OK(engine().PutItem("t1x", {{"pk", Str("gone")}, {"v", Num("1")}}));
+  uint64_t version = engine().stream_version();
+  std::vector<WriteRequest> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(WriteRequest::Put({{"pk", Str("b" + std::to_string(i))}}));
+  batch.push_back(WriteRequest::Put({{"pk", Str("same")}, {"v", Num("1")}}));  // no-op
+  batch.push_back(WriteRequest::Delete({{"pk", Str("gone")}}));
+  batch.push_back(WriteRequest::Delete({{"pk", Str("never")}}));  // no-op
+  auto results = engine().BatchWriteItem("t1x", batch);
+  ASSERT_OK(results);
+  ASSERT_EQ(results->size(), 23u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_TRUE((*results)[i].stream_record);
+    EXPECT_EQ((*results)[i].shard_id.empty(), false);
+  }
+  EXPECT_FALSE((*results)[20].changed);
+  EXPECT_TRUE((*results)[21].stream_record);
+  EXPECT_FALSE((*results)[22].changed);
+  EXPECT_EQ(engine().stream_version(), version + 1);  // one commit
+  auto records = AllRecords("t1x");
+  EXPECT_EQ(records.size(), 2u + 21u);
+  EXPECT_EQ(engine().DescribeTable("t1x")->item_count, 21);
+  EXPECT_FALSE(engine().GetItem("t1x", {{"pk", Str("gone")}})->has_value());
+
+  // Duplicate keys or one invalid request: nothing is written.
+  std::vector<WriteRequest> dup = {WriteRequest::Put({{"pk", Str("x")}}), WriteRequest::Delete({{"pk", Str("x")}})};
+  EXPECT_EQ(engine().BatchWriteItem("t1x", dup).status().message(),
+            "Provided list of item keys contains duplicates");
+  std::vector<WriteRequest> bad = {WriteRequest::Put({{"pk", Str("ok")}}), WriteRequest::Put({{"nopk", Str("x")}})};
+  EXPECT_THAT(engine().BatchWriteItem("t1x", bad), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_FALSE(engine().GetItem("t1x", {{"pk", Str("ok")}})->has_value());
+  EXPECT_EQ(AllRecords("t1x").size(), 23u);
+  Reopen();
+  EXPECT_EQ(Replay(AllRecords("t1x")).size(), 21u);
 }
 
 // Replays records (in sequence order) into a map of key -> item.

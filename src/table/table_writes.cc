@@ -1,13 +1,17 @@
-// TableEngine data-plane writes: PutItem, UpdateItem, DeleteItem, and the commit that makes an
-// item change and its stream record one atomic RocksDB batch.
+// TableEngine data-plane writes: PutItem, UpdateItem, DeleteItem, and the commit that makes item
+// changes and their stream records one atomic RocksDB batch. BatchWriteItem is in table_batch.cc.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <span>
 
 #include "table/item_codec.h"
 #include "table/key_schema.h"
 #include "table/table_engine.h"
 #include "table/table_state.h"
 #include "table/table_stream.h"
+#include "table/table_writes_internal.h"
 
 namespace tributary::table {
 
@@ -18,11 +22,6 @@ bool IncludesNew(StreamViewType t) {
 }
 bool IncludesOld(StreamViewType t) {
   return t == StreamViewType::kOldImage || t == StreamViewType::kNewAndOldImages;
-}
-
-const Status& TableNotFound() {
-  static const Status s = Status::NotFound("Requested resource not found");
-  return s;
 }
 
 // Key attribute names may not be the target of an update action.
@@ -44,112 +43,108 @@ Status CheckKeyNotUpdated(const TableSpec& spec, const UpdateExpression& update)
 
 }  // namespace
 
-// One read-modify-write of one item: holds the table (shared) and the item's stripe lock for its
-// lifetime, reads the current value, and builds the batch.
-class TableEngine::ItemWriter {
- public:
-  ItemWriter(TableEngine* engine, std::shared_ptr<TableState> table, std::string key,
-             size_t partition_len)
-      : engine_(engine),
-        t_(std::move(table)),
-        key_(std::move(key)),
-        partition_len_(partition_len),
-        alive_(t_->alive_mu),
-        stripe_(engine->StripeFor(key_)) {}
-
-  // Reads the current value; false when the table was deleted meanwhile.
-  Status Load() {
-    if (t_->deleted) return TableNotFound();
-    rocksdb::Status s = engine_->db_->Get(rocksdb::ReadOptions(), engine_->items_cf_, key_, &old_value_);
-    if (s.IsNotFound()) return Status::Ok();
-    TRIB_RETURN_IF_ERROR(FromRocks(s, "reading item"));
-    existed_ = true;
-    return Status::Ok();
+Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
+                                std::vector<PendingRecord>* records) {
+  int64_t old_size = 0;
+  if (m.old_value != nullptr) {
+    TRIB_ASSIGN_OR_RETURN(uint64_t s, EncodedItemSizeBytes(*m.old_value));
+    old_size = static_cast<int64_t>(s);
   }
-
-  bool existed() const { return existed_; }
-  const std::string& old_value() const { return old_value_; }
-
-  // Writes `new_value` (nullptr: delete) with counters and, when the table has a stream, the
-  // record. `keys` is the item-encoded key; `new_size` the new item's ItemSizeBytes.
-  Status Write(const std::string* new_value, size_t new_size, const Item& key_attrs, WriteResult* result) {
-    int64_t old_size = 0;
-    if (existed_) {
-      TRIB_ASSIGN_OR_RETURN(uint64_t s, EncodedItemSizeBytes(old_value_));
-      old_size = static_cast<int64_t>(s);
-    }
-    rocksdb::WriteBatch batch;
-    if (new_value != nullptr) {
-      batch.Put(engine_->items_cf_, key_, *new_value);
-    } else {
-      batch.Delete(engine_->items_cf_, key_);
-    }
-    int64_t count_delta = new_value == nullptr ? -1 : (existed_ ? 0 : 1);
-    int64_t bytes_delta = (new_value == nullptr ? 0 : static_cast<int64_t>(new_size)) - old_size;
-    batch.Merge(engine_->meta_cf_, t_->counters_key, EncodeCounters(count_delta, bytes_delta));
-
-    std::string record;
-    uint32_t shard = 0;
-    if (t_->has_stream()) {
-      StreamViewType view = *t_->meta.spec.stream_view_type;
-      std::string keys = EncodeItem(key_attrs);
-      StreamRecordInput in;
-      in.event_name = new_value == nullptr ? EventName::kRemove : (existed_ ? EventName::kModify : EventName::kInsert);
-      in.view_type = view;
-      in.create_ms = engine_->clock_->NowMillis();
-      in.keys = keys;
-      in.new_image = new_value;
-      in.old_image = existed_ ? &old_value_ : nullptr;
-      in.size_bytes = static_cast<int64_t>(ItemSizeBytes(key_attrs));
-      if (new_value != nullptr && IncludesNew(view)) in.size_bytes += static_cast<int64_t>(new_size);
-      if (existed_ && IncludesOld(view)) in.size_bytes += old_size;
-      record.reserve(64 + keys.size() + (new_value ? new_value->size() : 0) + old_value_.size());
-      EncodeStreamRecord(in, &record);
-      shard = ShardForPartition(std::string_view(key_).substr(4, partition_len_),
-                                static_cast<uint32_t>(t_->shards.size()));
-    }
-    TRIB_RETURN_IF_ERROR(engine_->Commit(*t_, shard, &batch, &record, result));
-    result->changed = true;
-    return Status::Ok();
+  if (m.new_value != nullptr) {
+    batch->Put(items_cf_, m.key, *m.new_value);
+  } else {
+    batch->Delete(items_cf_, m.key);
   }
+  int64_t count_delta = m.new_value == nullptr ? -1 : (m.old_value != nullptr ? 0 : 1);
+  int64_t bytes_delta = (m.new_value == nullptr ? 0 : static_cast<int64_t>(m.new_size)) - old_size;
+  batch->Merge(meta_cf_, t.counters_key, EncodeCounters(count_delta, bytes_delta));
+  m.result->changed = true;
+  if (!t.has_stream()) return Status::Ok();
 
- private:
-  TableEngine* engine_;
-  std::shared_ptr<TableState> t_;
-  std::string key_;
-  size_t partition_len_;
-  std::shared_lock<std::shared_mutex> alive_;
-  std::lock_guard<std::mutex> stripe_;
-  bool existed_ = false;
-  std::string old_value_;
-};
+  StreamViewType view = *t.meta.spec.stream_view_type;
+  std::string keys = EncodeItem(*m.key_attrs);
+  StreamRecordInput in;
+  in.event_name = m.new_value == nullptr   ? EventName::kRemove
+                  : m.old_value != nullptr ? EventName::kModify
+                                           : EventName::kInsert;
+  in.view_type = view;
+  in.create_ms = clock_->NowMillis();
+  in.keys = keys;
+  in.new_image = m.new_value;
+  in.old_image = m.old_value;
+  in.size_bytes = static_cast<int64_t>(ItemSizeBytes(*m.key_attrs));
+  if (m.new_value != nullptr && IncludesNew(view)) in.size_bytes += static_cast<int64_t>(m.new_size);
+  if (m.old_value != nullptr && IncludesOld(view)) in.size_bytes += old_size;
+  PendingRecord& record = records->emplace_back();
+  record.value.reserve(64 + keys.size() + (m.new_value ? m.new_value->size() : 0) +
+                       (m.old_value ? m.old_value->size() : 0));
+  EncodeStreamRecord(in, &record.value);
+  record.shard = ShardForPartition(std::string_view(m.key).substr(4, m.partition_len),
+                                   static_cast<uint32_t>(t.shards.size()));
+  record.result = m.result;
+  return Status::Ok();
+}
 
-Status TableEngine::Commit(TableState& t, uint32_t shard_index, rocksdb::WriteBatch* batch,
-                           std::string* record, WriteResult* result) {
+Status TableEngine::Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  if (record->empty()) {
-    TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing item"));
+  if (records->empty()) {
+    TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing items"));
     writes_metric_->Add();
     return Status::Ok();
   }
-  ShardState& shard = *t.shards[shard_index];
-  uint64_t counter = 0;
-  {
-    std::lock_guard lock(shard.mu);
-    counter = next_counter_.fetch_add(1);
-    SetEventId(record, counter, event_id_salt_);
-    batch->Put(streams_cf_, StreamKey(t.meta.table_id, shard_index, counter), *record);
-    TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing item and stream record"));
-    shard.last_counter = counter;
+  // Shards to lock, ascending (the lock order for several shards).
+  uint32_t single[1];
+  std::vector<uint32_t> many;
+  std::span<const uint32_t> shards;
+  if (records->size() == 1) {
+    single[0] = (*records)[0].shard;
+    shards = single;
+  } else {
+    for (const auto& r : *records) many.push_back(r.shard);
+    std::sort(many.begin(), many.end());
+    many.erase(std::unique(many.begin(), many.end()), many.end());
+    shards = many;
   }
+  for (uint32_t s : shards) t.shards[s]->mu.lock();
+  uint64_t first = next_counter_.fetch_add(records->size());
+  for (size_t i = 0; i < records->size(); ++i) {
+    PendingRecord& r = (*records)[i];
+    SetEventId(&r.value, first + i, event_id_salt_);
+    batch->Put(streams_cf_, StreamKey(t.meta.table_id, r.shard, first + i), r.value);
+  }
+  Status status = FromRocks(db_->Write(wo, batch), "writing items and stream records");
+  if (status.ok()) {
+    for (size_t i = 0; i < records->size(); ++i) t.shards[(*records)[i].shard]->last_counter = first + i;
+  }
+  for (auto it = shards.rbegin(); it != shards.rend(); ++it) t.shards[*it]->mu.unlock();
+  TRIB_RETURN_IF_ERROR(status);
   writes_metric_->Add();
-  records_metric_->Add();
-  result->stream_record = true;
-  result->shard_id = shard.id;
-  result->sequence_number = FormatSequenceNumber(counter);
+  records_metric_->Add(static_cast<int64_t>(records->size()));
+  for (size_t i = 0; i < records->size(); ++i) {
+    PendingRecord& r = (*records)[i];
+    r.result->stream_record = true;
+    r.result->shard_id = t.shards[r.shard]->id;
+    r.result->sequence_number = FormatSequenceNumber(first + i);
+  }
   NotifyStreamWaiters();
   return Status::Ok();
+}
+
+Status TableEngine::ItemWriter::Write(const std::string* new_value, size_t new_size, const Item& key_attrs,
+                                     WriteResult* result) {
+  Mutation m;
+  m.key = key_;
+  m.partition_len = partition_len_;
+  m.old_value = existed_ ? &old_value_ : nullptr;
+  m.new_value = new_value;
+  m.new_size = new_size;
+  m.key_attrs = &key_attrs;
+  m.result = result;
+  rocksdb::WriteBatch batch;
+  std::vector<PendingRecord> records;
+  TRIB_RETURN_IF_ERROR(engine_->AddMutation(*t_, m, &batch, &records));
+  return engine_->Commit(*t_, &batch, &records);
 }
 
 Result<WriteResult> TableEngine::PutItem(std::string_view table, Item item, const WriteOptions& options) {
