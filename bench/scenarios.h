@@ -1,0 +1,29 @@
+// The end-to-end benchmark scenarios of tributary-bench. Each prints its parameters and results
+// and returns 0, or 1 when the run itself failed (not when a figure is slow: figures are for
+// docs/performance.md, not pass/fail).
+#pragma once
+
+#include <cstdint>
+
+namespace tributary::bench {
+
+struct DeliverParams {
+  int64_t records = 1000000;
+  int64_t interval_ms = 200;
+};
+// A one-shard stream pre-filled with `records` change records (a realistic INSERT/MODIFY/REMOVE
+// mix of sales orders) is delivered by one worker thread: cdc-flatten, partitioning, JSON-lines
+// files, fsync, catalog commits. Prints events/s from start until the last row is committed.
+int RunDeliver(const DeliverParams& params, bool smoke);
+
+struct FreshnessParams {
+  double rate = 1000;
+  double seconds = 20;
+  int64_t poll_ms = 50;
+};
+// The demo's pipeline with default settings; the generator writes `rate` changes/s; a poller
+// queries SQL every poll_ms and records, for each change, when it first became visible. Prints
+// p50/p90/p99/max of (visible in SQL - written to the table).
+int RunFreshness(const FreshnessParams& params, bool smoke);
+
+}  // namespace tributary::bench

@@ -1,0 +1,42 @@
+// tributary-bench: end-to-end benchmark scenarios (leveldb db_bench style).
+//
+//   tributary-bench --scenario deliver   [--records N]            stream pre-filled -> committed lake
+//   tributary-bench --scenario freshness [--rate R] [--seconds S] table commit -> visible in SQL
+//   tributary-bench --scenario all --smoke                          tiny inputs (CI keeps them alive)
+//
+// Figures and the exact commands live in docs/performance.md.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "bench_env.h"
+#include "scenarios.h"
+
+int main(int argc, char** argv) {
+  using namespace tributary::bench;
+  CLI::App app{"tributary-bench: end-to-end benchmark scenarios"};
+  std::string scenario = "all";
+  bool smoke = false;
+  DeliverParams deliver;
+  FreshnessParams fresh;
+  app.add_option("--scenario", scenario, "deliver | freshness | all")
+      ->check(CLI::IsMember({"deliver", "freshness", "all"}))
+      ->capture_default_str();
+  app.add_flag("--smoke", smoke, "Tiny inputs, for CI: checks the scenarios run, measures nothing");
+  app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
+  app.add_option("--interval-ms", deliver.interval_ms, "deliver: buffering interval")->capture_default_str();
+  app.add_option("--rate", fresh.rate, "freshness: changes per second written to the table")->capture_default_str();
+  app.add_option("--seconds", fresh.seconds, "freshness: how long to write")->capture_default_str();
+  app.add_option("--poll-ms", fresh.poll_ms, "freshness: how often the SQL poller queries")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (smoke) {
+    deliver.records = 20000;
+    fresh.rate = 200;
+    fresh.seconds = 2;
+  }
+  std::cout << EnvironmentHeader() << "\n";
+  int rc = 0;
+  if (scenario == "deliver" || scenario == "all") rc |= RunDeliver(deliver, smoke);
+  if (scenario == "freshness" || scenario == "all") rc |= RunFreshness(fresh, smoke);
+  return rc;
+}
