@@ -98,6 +98,7 @@ Result<std::vector<WriteResult>> TableEngine::BatchWriteItem(std::string_view ta
   std::vector<WriteResult> results(prepared.size());
   rocksdb::WriteBatch batch;
   std::vector<PendingRecord> records;
+  CounterDeltas deltas;
   for (size_t i = 0; i < prepared.size(); ++i) {
     Prepared& p = prepared[i];
     if (statuses[i].ok()) {
@@ -115,9 +116,9 @@ Result<std::vector<WriteResult>> TableEngine::BatchWriteItem(std::string_view ta
     m.new_size = p.new_size;
     m.key_attrs = &p.key_attrs;
     m.result = &results[i];
-    TRIB_RETURN_IF_ERROR(AddMutation(*t, m, &batch, &records));
+    TRIB_RETURN_IF_ERROR(AddMutation(*t, m, &batch, &records, &deltas));
   }
-  if (batch.Count() > 0) TRIB_RETURN_IF_ERROR(Commit(*t, &batch, &records));
+  if (batch.Count() > 0) TRIB_RETURN_IF_ERROR(Commit(*t, &batch, &records, deltas));
   return results;
 }
 

@@ -198,12 +198,17 @@ class TableEngine {
   TableDescription Describe(const TableState& t) const;
   size_t StripeIndex(std::string_view item_key) const;
   std::mutex& StripeFor(std::string_view item_key) const { return stripes_[StripeIndex(item_key)]; }
-  // Adds one item mutation (row, counters, stream record) to `batch` / `records`.
+  struct CounterDeltas {
+    int64_t count = 0;
+    int64_t bytes = 0;
+  };
+  // Adds one item mutation (row, stream record) to `batch` / `records`, and its counter changes.
   Status AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
-                     std::vector<PendingRecord>* records);
-  // Commits `batch` plus the stream records: locks the records' shards (ascending), assigns
-  // sequence numbers, writes, and fills each record's WriteResult.
-  Status Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records);
+                     std::vector<PendingRecord>* records, CounterDeltas* deltas);
+  // Commits `batch` with the counter merge and the stream records: locks the records' shards
+  // (ascending), assigns sequence numbers, writes, and fills each record's WriteResult.
+  Status Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records,
+                const CounterDeltas& deltas);
   void NotifyStreamWaiters();
   Result<Page> ScanRange(const TableState& t, const std::string& lower, const std::string& upper,
                          bool forward, int limit) const;

@@ -44,7 +44,7 @@ Status CheckKeyNotUpdated(const TableSpec& spec, const UpdateExpression& update)
 }  // namespace
 
 Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
-                                std::vector<PendingRecord>* records) {
+                                std::vector<PendingRecord>* records, CounterDeltas* deltas) {
   int64_t old_size = 0;
   if (m.old_value != nullptr) {
     TRIB_ASSIGN_OR_RETURN(uint64_t s, EncodedItemSizeBytes(*m.old_value));
@@ -55,9 +55,8 @@ Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::Write
   } else {
     batch->Delete(items_cf_, m.key);
   }
-  int64_t count_delta = m.new_value == nullptr ? -1 : (m.old_value != nullptr ? 0 : 1);
-  int64_t bytes_delta = (m.new_value == nullptr ? 0 : static_cast<int64_t>(m.new_size)) - old_size;
-  batch->Merge(meta_cf_, t.counters_key, EncodeCounters(count_delta, bytes_delta));
+  deltas->count += m.new_value == nullptr ? -1 : (m.old_value != nullptr ? 0 : 1);
+  deltas->bytes += (m.new_value == nullptr ? 0 : static_cast<int64_t>(m.new_size)) - old_size;
   m.result->changed = true;
   if (!t.has_stream()) return Status::Ok();
 
@@ -85,7 +84,9 @@ Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::Write
   return Status::Ok();
 }
 
-Status TableEngine::Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records) {
+Status TableEngine::Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records,
+                           const CounterDeltas& deltas) {
+  batch->Merge(meta_cf_, t.counters_key, EncodeCounters(deltas.count, deltas.bytes));
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   if (records->empty()) {
@@ -143,8 +144,9 @@ Status TableEngine::ItemWriter::Write(const std::string* new_value, size_t new_s
   m.result = result;
   rocksdb::WriteBatch batch;
   std::vector<PendingRecord> records;
-  TRIB_RETURN_IF_ERROR(engine_->AddMutation(*t_, m, &batch, &records));
-  return engine_->Commit(*t_, &batch, &records);
+  CounterDeltas deltas;
+  TRIB_RETURN_IF_ERROR(engine_->AddMutation(*t_, m, &batch, &records, &deltas));
+  return engine_->Commit(*t_, &batch, &records, deltas);
 }
 
 Result<WriteResult> TableEngine::PutItem(std::string_view table, Item item, const WriteOptions& options) {

@@ -74,8 +74,8 @@ Result<AttributeValue> EvaluateAdd(const AttributeValue* current, const Attribut
     if (!sum.ok()) return sum.status();
     return AttributeValue::N(*sum);
   }
+  std::unordered_set<std::string_view> have(current->set().begin(), current->set().end());
   std::vector<std::string> members = current->set();
-  std::unordered_set<std::string_view> have(members.begin(), members.end());
   for (const auto& m : value.set()) {
     if (!have.count(m)) members.push_back(m);
   }
