@@ -1,5 +1,7 @@
 #include "table/document_path.h"
 
+#include <map>
+
 namespace tributary::table {
 
 namespace {
@@ -113,6 +115,67 @@ Status RemovePath(Item* item, const DocumentPath& path) {
     parent->mutable_map().erase(last.name);
   }
   return Status::Ok();
+}
+
+namespace {
+
+// The union of projected paths as a tree; `whole` means the entire value at this node.
+struct ProjectionNode {
+  bool whole = false;
+  std::map<std::string, ProjectionNode> fields;
+  std::map<int64_t, ProjectionNode> elements;
+};
+
+// Materializes `node` against `value`; false when nothing of it exists.
+bool Project(const ProjectionNode& node, const AttributeValue& value, AttributeValue* out) {
+  if (node.whole) {
+    *out = value;
+    return true;
+  }
+  if (!node.fields.empty() && value.type() == AttributeType::kM) {
+    AttributeMap map;
+    for (const auto& [name, child] : node.fields) {
+      auto it = value.map().find(name);
+      AttributeValue v;
+      if (it != value.map().end() && Project(child, it->second, &v)) map.emplace(name, std::move(v));
+    }
+    if (map.empty()) return false;
+    *out = AttributeValue::M(std::move(map));
+    return true;
+  }
+  if (!node.elements.empty() && value.type() == AttributeType::kL) {
+    AttributeList list;
+    for (const auto& [index, child] : node.elements) {
+      AttributeValue v;
+      if (static_cast<size_t>(index) < value.list().size() && Project(child, value.list()[index], &v)) {
+        list.push_back(std::move(v));
+      }
+    }
+    if (list.empty()) return false;
+    *out = AttributeValue::L(std::move(list));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths) {
+  std::map<std::string, ProjectionNode> roots;
+  for (const DocumentPath& path : paths) {
+    ProjectionNode* node = &roots[path[0].name];
+    for (size_t i = 1; i < path.size() && !node->whole; ++i) {
+      node = path[i].is_index() ? &node->elements[path[i].index] : &node->fields[path[i].name];
+    }
+    node->whole = true;
+  }
+  Item out;
+  for (const auto& [name, node] : roots) {
+    auto it = item.find(name);
+    AttributeValue v;
+    if (it != item.end() && Project(node, it->second, &v)) out.emplace(name, std::move(v));
+  }
+  return out;
 }
 
 }  // namespace tributary::table

@@ -39,4 +39,9 @@ Status SetPath(Item* item, const DocumentPath& path, AttributeValue value);
 // the same error as SetPath.
 Status RemovePath(Item* item, const DocumentPath& path);
 
+// The parts of `item` named by `paths`, nested as in the item (ProjectionExpression semantics, and
+// ReturnValues UPDATED_OLD / UPDATED_NEW): "a.b" yields {a: {b: ...}}, "l[3]" a list holding the
+// element; list elements keep their order; missing paths are left out.
+Item ProjectPaths(const Item& item, const std::vector<DocumentPath>& paths);
+
 }  // namespace tributary::table

@@ -45,6 +45,13 @@ struct UpdateAction {
 
 struct UpdateExpression {
   std::vector<UpdateAction> actions;
+  // The paths the actions write: ProjectPaths(old or new item, UpdatedPaths()) gives
+  // ReturnValues UPDATED_OLD / UPDATED_NEW.
+  std::vector<DocumentPath> UpdatedPaths() const {
+    std::vector<DocumentPath> paths;
+    for (const auto& a : actions) paths.push_back(a.path);
+    return paths;
+  }
 };
 
 Result<UpdateExpression> ParseUpdateExpression(std::string_view text, ExpressionContext* ctx);

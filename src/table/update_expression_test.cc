@@ -200,5 +200,25 @@ TEST(UpdateExpressionTest, EvaluationErrors) {
   EXPECT_EQ(apply("DELETE n :ns").message(), "An operand in the update expression has an incorrect data type");
 }
 
+TEST(UpdateExpressionTest, UpdatedPathsProjectReturnValues) {
+  Fixture f;
+  f.values = {{":v", Num("9")}};
+  Item item{{"a", Num("1")},
+            {"keep", Num("2")},
+            {"m", AttributeValue::M({{"x", Num("1")}, {"y", Num("2")}})},
+            {"l", AttributeValue::L({Str("l0"), Str("l1"), Str("l2")})}};
+  auto u = f.Parse("SET a = :v, m.x = :v, l[2] = :v, l[0] = :v REMOVE gone");
+  ASSERT_OK(u);
+  Item old_part = ProjectPaths(item, u->UpdatedPaths());
+  EXPECT_EQ(old_part, (Item{{"a", Num("1")},
+                            {"m", AttributeValue::M({{"x", Num("1")}})},
+                            {"l", AttributeValue::L({Str("l0"), Str("l2")})}}));
+  ASSERT_OK(ApplyUpdate(*u, &item));
+  Item new_part = ProjectPaths(item, u->UpdatedPaths());
+  EXPECT_EQ(new_part, (Item{{"a", Num("9")},
+                            {"m", AttributeValue::M({{"x", Num("9")}})},
+                            {"l", AttributeValue::L({Num("9"), Num("9")})}}));
+}
+
 }  // namespace
 }  // namespace tributary::table
