@@ -47,6 +47,10 @@ struct Scratch {
   std::vector<Observation> observations;
   std::string names;
   std::string error;
+  // The calendar fields of the last event second seen (records of a batch share seconds).
+  int64_t cached_second = -1;
+  UtcTime cached_time;
+  HourPartition cached_partition{};
 };
 
 Scratch& ThreadScratch() {
@@ -184,7 +188,14 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
     return Failed(out, "dynamodb.ApproximateCreationDateTime is not an epoch time between 1970 and 9999");
   }
 
-  const UtcTime t = ToUtc(event_ms);
+  Scratch& scratch = ThreadScratch();
+  if (event_ms / 1000 != scratch.cached_second) {
+    scratch.cached_second = event_ms / 1000;
+    scratch.cached_time = ToUtc(scratch.cached_second * 1000);
+    scratch.cached_partition = ToHourPartition(scratch.cached_time);
+  }
+  UtcTime t = scratch.cached_time;
+  t.millis = static_cast<int>(event_ms % 1000);
 
   simdjson::dom::element image;
   std::string_view image_name;
@@ -208,7 +219,6 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
     return Failed(out, "dynamodb.OldImage is not an object");
   }
 
-  Scratch& scratch = ThreadScratch();
   scratch.observations.clear();
   scratch.names.clear();
   std::string& row = out.data;
@@ -286,12 +296,12 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
   }
   row.push_back('}');
 
-  HourPartition p = ToHourPartition(t);
+  const HourPartition& p = scratch.cached_partition;
   out.partition_keys.Clear();
-  out.partition_keys.Set("year", std::string_view(p.year, 4));
-  out.partition_keys.Set("month", std::string_view(p.month, 2));
-  out.partition_keys.Set("day", std::string_view(p.day, 2));
-  out.partition_keys.Set("hour", std::string_view(p.hour, 2));
+  out.partition_keys.Append("year", std::string_view(p.year, 4));
+  out.partition_keys.Append("month", std::string_view(p.month, 2));
+  out.partition_keys.Append("day", std::string_view(p.day, 2));
+  out.partition_keys.Append("hour", std::string_view(p.hour, 2));
   out.event_time_ms = event_ms;
   out.result = ProcessingResult::kOk;
 

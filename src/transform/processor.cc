@@ -34,6 +34,13 @@ void PartitionKeys::Set(std::string_view key, std::string_view value) {
   ++size_;
 }
 
+void PartitionKeys::Append(std::string_view key, std::string_view value) {
+  if (size_ == entries_.size()) entries_.emplace_back();
+  auto& entry = entries_[size_++];
+  if (entry.first != key) entry.first.assign(key);
+  entry.second.assign(value);
+}
+
 const std::string* PartitionKeys::Find(std::string_view key) const {
   for (size_t i = 0; i < size_; ++i) {
     if (entries_[i].first == key) return &entries_[i].second;

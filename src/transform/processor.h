@@ -51,11 +51,18 @@ class PartitionKeys {
   void Clear() { size_ = 0; }
   // Overwrites the value of `key`, or appends it.
   void Set(std::string_view key, std::string_view value);
+  // Appends a key known to be absent (precondition); reuses the slot's storage without searching.
+  void Append(std::string_view key, std::string_view value);
   // nullptr when absent.
   const std::string* Find(std::string_view key) const;
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const std::pair<std::string, std::string>& at(size_t i) const { return entries_[i]; }
+  // Find() that first tries position `hint` (keys usually come in the table's order).
+  const std::string* FindAt(size_t hint, std::string_view key) const {
+    if (hint < size_ && entries_[hint].first == key) return &entries_[hint].second;
+    return Find(key);
+  }
   std::map<std::string, std::string> ToMap() const;
 
  private:

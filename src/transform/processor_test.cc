@@ -73,6 +73,13 @@ TEST(PartitionKeysTest, SetOverwritesAndClearKeepsStorage) {
   EXPECT_EQ(keys.Find("year"), nullptr);
   keys.Set("a", "1");
   EXPECT_EQ(keys.at(0).first, "a");
+  keys.Clear();
+  keys.Append("year", "2026");
+  keys.Append("hour", "07");
+  EXPECT_EQ(*keys.FindAt(0, "year"), "2026");
+  EXPECT_EQ(*keys.FindAt(0, "hour"), "07");  // wrong hint: falls back to a search
+  EXPECT_EQ(keys.FindAt(5, "month"), nullptr);
+  EXPECT_EQ(keys.ToMap(), (std::map<std::string, std::string>{{"year", "2026"}, {"hour", "07"}}));
 }
 
 }  // namespace

@@ -1,0 +1,111 @@
+// DeliveryBuffer: what one shard worker has consumed since its last commit. Rows are appended as
+// JSON lines to one buffer per partition folder, failed records to one buffer per error-hour
+// folder; the buffer also remembers the last consumed sequence number (the next checkpoint) even
+// when every record was dropped, and when the oldest uncommitted record arrived (the flush
+// deadline).
+//
+// Buffers and their strings are pooled across flushes, and the partition of the previous row is
+// remembered, so steady-state appends neither hash nor allocate.
+//
+// Thread-safety: not thread-safe; owned by one ShardWorker.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/partition_spec.h"
+#include "core/status.h"
+#include "transform/column_set.h"
+#include "transform/processor.h"
+
+namespace tributary::delivery {
+
+// The rows bound for one file.
+struct FileBuffer {
+  std::string dir;                            // lake-relative folder
+  catalog::PartitionValues partition_values;  // raw values in table key order (errors: none)
+  std::string data;                           // JSON lines
+  int64_t rows = 0;
+  int64_t min_event_ms = std::numeric_limits<int64_t>::max();
+  int64_t max_event_ms = std::numeric_limits<int64_t>::min();
+  std::string first_sequence;
+  std::string last_sequence;
+
+  void Append(std::string_view line, int64_t event_ms, std::string_view sequence);
+};
+
+class DeliveryBuffer {
+ public:
+  // `location`: the table's lake-relative folder; `partition_keys`: table key order;
+  // `error_prefix`: ends in '/'.
+  DeliveryBuffer(std::string location, std::vector<std::string> partition_keys,
+                 std::string error_prefix);
+
+  // Appends an Ok row (a JSON object without a trailing newline) to its partition's buffer.
+  // Partition values come from `keys`; when `keys` is empty, from year/month/day/hour of
+  // `event_ms` (table keys without such a default are an error). InvalidArgument (the caller
+  // turns the record into a failed one) when a key is missing or a value cannot be a path
+  // segment; nothing is buffered then.
+  Status AddRow(std::string_view row, const transform::PartitionKeys& keys, int64_t event_ms,
+                std::string_view sequence);
+  // Appends one failed-record JSON line (see error_record.h), in its arrival hour's folder.
+  void AddError(std::string_view line, int64_t arrival_ms, std::string_view sequence);
+  // Every consumed record (Ok, Dropped or ProcessingFailed) passes here, in order.
+  void NoteConsumed(std::string_view sequence, int64_t now_mono_ns);
+
+  bool has_pending() const { return !last_sequence_.empty(); }
+  int64_t bytes() const { return bytes_; }
+  int64_t records() const { return records_; }  // rows + error records
+  int64_t consumed() const { return consumed_; }
+  int64_t oldest_mono_ns() const { return oldest_mono_ns_; }
+  const std::string& last_sequence() const { return last_sequence_; }
+  transform::ColumnSet& columns() { return columns_; }
+
+  // Non-empty buffers, in first-use order.
+  std::vector<FileBuffer*> DataFiles();
+  std::vector<FileBuffer*> ErrorFiles();
+  // Drops the error buffers only (after they were committed on their own).
+  void ClearErrors();
+  // Forgets everything (after a successful commit); keeps pooled storage.
+  void Clear();
+
+ private:
+  struct Pool {
+    std::vector<std::unique_ptr<FileBuffer>> buffers;
+    size_t used = 0;
+    std::unordered_map<std::string, FileBuffer*> by_key;
+    FileBuffer* Acquire(std::string key);
+    void Reset();
+  };
+
+  Result<FileBuffer*> RowBuffer(const transform::PartitionKeys& keys, int64_t event_ms);
+
+  // Constant after construction.
+  const std::string location_;
+  const std::vector<std::string> partition_keys_;
+  const std::string error_prefix_;
+
+  Pool data_;
+  Pool errors_;
+  transform::ColumnSet columns_;
+  // The previous row's partition values and buffer (fast path).
+  std::vector<std::string> last_values_;
+  FileBuffer* last_buffer_ = nullptr;
+  int64_t last_error_hour_ = std::numeric_limits<int64_t>::min();
+  FileBuffer* last_error_buffer_ = nullptr;
+  std::string key_scratch_;
+  std::vector<std::string_view> value_scratch_;
+
+  std::string last_sequence_;
+  int64_t bytes_ = 0;
+  int64_t records_ = 0;
+  int64_t consumed_ = 0;
+  int64_t oldest_mono_ns_ = 0;
+};
+
+}  // namespace tributary::delivery

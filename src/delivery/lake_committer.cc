@@ -1,0 +1,146 @@
+#include "delivery/lake_committer.h"
+
+#include <set>
+
+#include "delivery/error_record.h"
+#include "delivery/lake_layout.h"
+
+namespace tributary::delivery {
+
+LakeCommitter::LakeCommitter(CommitConfig config, LakeFs& fs, catalog::Catalog& catalog,
+                             const Clock& clock)
+    : config_(std::move(config)), fs_(fs), catalog_(catalog), clock_(clock) {}
+
+Status LakeCommitter::Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms,
+                            std::vector<Staged>& out) {
+  std::set<std::string> dirs;
+  for (const FileBuffer* b : buffers) {
+    Staged s;
+    s.buffer = b;
+    s.final_rel = b->dir + "/" + DataFileName(config_.delivery_name, now_ms, NewFileId());
+    std::string dir_abs = config_.lake_root + "/" + b->dir;
+    s.temp_abs = config_.lake_root + "/" + TempPathFor(s.final_rel);
+    s.final_abs = config_.lake_root + "/" + s.final_rel;
+    if (known_dirs_.count(dir_abs) == 0) {
+      Status st = fs_.CreateDirs(dir_abs, config_.sync);
+      if (!st.ok()) return st;
+      known_dirs_.insert(dir_abs);
+    }
+    Status st = fs_.WriteFile(s.temp_abs, b->data, config_.sync);
+    out.push_back(std::move(s));  // recorded before the check so Discard removes partial files
+    if (!st.ok()) {
+      known_dirs_.clear();  // the directory may have been removed under us
+      return st;
+    }
+    dirs.insert(std::move(dir_abs));
+  }
+  if (config_.sync) {
+    for (const std::string& dir : dirs) TRIB_RETURN_IF_ERROR(fs_.SyncDir(dir));
+  }
+  return Status::Ok();
+}
+
+void LakeCommitter::Discard(const std::vector<Staged>& staged) {
+  for (const Staged& s : staged) (void)fs_.Remove(s.temp_abs);
+}
+
+std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(const std::vector<Staged>& staged) const {
+  std::vector<catalog::DataFile> files;
+  files.reserve(staged.size());
+  for (const Staged& s : staged) {
+    const FileBuffer& b = *s.buffer;
+    catalog::DataFile f;
+    f.path = s.final_rel;
+    f.partition_values = b.partition_values;
+    f.row_count = b.rows;
+    f.size_bytes = static_cast<int64_t>(b.data.size());
+    f.min_event_ms = b.min_event_ms;
+    f.max_event_ms = b.max_event_ms;
+    f.source = config_.source;
+    f.first_sequence = b.first_sequence;
+    f.last_sequence = b.last_sequence;
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+Status LakeCommitter::Publish(const std::vector<Staged>& staged) {
+  Status first;
+  for (const Staged& s : staged) {
+    Status st = fs_.Rename(s.temp_abs, s.final_abs);
+    if (!st.ok()) {
+      pending_renames_.emplace_back(s.temp_abs, s.final_abs);
+      if (first.ok()) first = st;
+    }
+  }
+  return first;
+}
+
+Status LakeCommitter::RetryPendingRenames() {
+  Status first;
+  std::vector<std::pair<std::string, std::string>> still;
+  for (auto& [from, to] : pending_renames_) {
+    Status st = fs_.Rename(from, to);
+    if (!st.ok()) {
+      still.emplace_back(std::move(from), std::move(to));
+      if (first.ok()) first = st;
+    }
+  }
+  pending_renames_ = std::move(still);
+  return first;
+}
+
+Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
+  if (!pending_renames_.empty()) outcome.publish_status = RetryPendingRenames();
+  if (!buffer.has_pending()) return Status::Ok();
+  const int64_t now_ms = clock_.NowMillis();
+  const std::string last_sequence = buffer.last_sequence();
+
+  // Step A: failed records, on the errors table with their own checkpoint.
+  std::vector<FileBuffer*> errors = buffer.ErrorFiles();
+  if (!errors.empty()) {
+    std::vector<Staged> staged;
+    Status st = Stage(errors, now_ms, staged);
+    if (st.ok()) {
+      st = catalog_.CommitFiles(config_.errors_table, FailedRecordColumns(), DataFilesFor(staged),
+                                {config_.errors_checkpoint_key, last_sequence});
+    }
+    if (!st.ok()) {
+      Discard(staged);
+      return st.WithContext("committing failed-record files");
+    }
+    for (const Staged& s : staged) {
+      outcome.error_files += 1;
+      outcome.error_rows += s.buffer->rows;
+      outcome.bytes += static_cast<int64_t>(s.buffer->data.size());
+    }
+    Status published = Publish(staged);
+    if (!published.ok()) outcome.publish_status = published;
+    buffer.ClearErrors();
+  }
+
+  // Step B: rows, and the shard checkpoint.
+  std::vector<FileBuffer*> data = buffer.DataFiles();
+  std::vector<Staged> staged;
+  Status st = Stage(data, now_ms, staged);
+  if (st.ok()) {
+    st = catalog_.CommitFiles(config_.table, buffer.columns().Columns(), DataFilesFor(staged),
+                              {config_.checkpoint_key, last_sequence});
+  }
+  if (!st.ok()) {
+    Discard(staged);
+    return st.WithContext("committing data files");
+  }
+  outcome.checkpoint_advanced = true;
+  for (const Staged& s : staged) {
+    outcome.data_files += 1;
+    outcome.rows += s.buffer->rows;
+    outcome.bytes += static_cast<int64_t>(s.buffer->data.size());
+  }
+  Status published = Publish(staged);
+  if (!published.ok()) outcome.publish_status = published;
+  buffer.Clear();
+  return Status::Ok();
+}
+
+}  // namespace tributary::delivery

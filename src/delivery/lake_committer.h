@@ -1,0 +1,95 @@
+// LakeCommitter: delivery's exactly-once commit protocol for one shard's DeliveryBuffer.
+//
+//   1. write every file under its temp name ("_" + final name) and make it durable
+//      (fdatasync each file, fsync each directory) when sync is on;
+//   2. one catalog transaction registers the files (final paths, partitions, row counts, event
+//      time range, source shard, sequence range) AND advances the shard's checkpoint;
+//   3. rename each temp file to its final name.
+//
+// Failed-record files go first, in their own transaction on the errors table with a separate
+// checkpoint ("<checkpoint key>/errors"), because CommitFiles covers one table; the worker skips
+// failed records at or below that checkpoint after a restart, so they are never written twice.
+// A crash at any point is repaired by Recover (recovery.h); docs/delivery-semantics.md walks
+// through every crash point.
+//
+// Thread-safety: not thread-safe; owned by one ShardWorker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "delivery/delivery_buffer.h"
+#include "delivery/lake_fs.h"
+
+namespace tributary::delivery {
+
+struct CommitConfig {
+  std::string lake_root;      // absolute, no trailing '/'
+  std::string delivery_name;  // file-name prefix
+  std::string table;
+  std::string errors_table;
+  std::string source;  // "stream/<stream>/<shard>"
+  std::string checkpoint_key;         // "delivery/<name>/<shard>"
+  std::string errors_checkpoint_key;  // checkpoint_key + "/errors"
+  bool sync = true;
+};
+
+// What a Commit call made visible (also filled on partial success: error files may have been
+// committed before the data step failed).
+struct CommitOutcome {
+  int64_t data_files = 0;
+  int64_t error_files = 0;
+  int64_t rows = 0;
+  int64_t error_rows = 0;
+  int64_t bytes = 0;
+  bool checkpoint_advanced = false;
+  // A rename after a successful commit failed; it is retried on the next Commit and by Recover.
+  Status publish_status;
+};
+
+class LakeCommitter {
+ public:
+  // `fs`, `catalog` and `clock` are borrowed and must outlive the committer.
+  LakeCommitter(CommitConfig config, LakeFs& fs, catalog::Catalog& catalog, const Clock& clock);
+
+  // Commits everything in `buffer` (rows, failed records, and the checkpoint = the buffer's last
+  // consumed sequence, even with no files). On success clears the buffer. On failure nothing new
+  // is visible except what `outcome` reports; the uncommitted temp files are removed and the
+  // buffer keeps the uncommitted part, so the caller can retry.
+  Status Commit(DeliveryBuffer& buffer, CommitOutcome& outcome);
+
+  // Renames left over from failed publish steps.
+  size_t pending_renames() const { return pending_renames_.size(); }
+
+ private:
+  struct Staged {
+    const FileBuffer* buffer;
+    std::string final_rel;
+    std::string temp_abs;
+    std::string final_abs;
+  };
+
+  Status Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms, std::vector<Staged>& out);
+  void Discard(const std::vector<Staged>& staged);
+  std::vector<catalog::DataFile> DataFilesFor(const std::vector<Staged>& staged) const;
+  // Renames staged files into place; failures are kept in pending_renames_.
+  Status Publish(const std::vector<Staged>& staged);
+  Status RetryPendingRenames();
+
+  // Constant after construction.
+  const CommitConfig config_;
+  LakeFs& fs_;
+  catalog::Catalog& catalog_;
+  const Clock& clock_;
+
+  std::unordered_set<std::string> known_dirs_;  // absolute dirs known to exist
+  std::vector<std::pair<std::string, std::string>> pending_renames_;  // temp -> final (absolute)
+};
+
+}  // namespace tributary::delivery

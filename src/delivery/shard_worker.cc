@@ -1,0 +1,355 @@
+#include "delivery/shard_worker.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "delivery/error_record.h"
+#include "delivery/lake_layout.h"
+#include "transform/cdc_flatten.h"
+
+namespace tributary::delivery {
+
+namespace {
+
+// Longest a caught-up worker blocks in WaitForAppend before it re-checks its flush deadline and
+// stop flag (so Stop() takes at most this long to be noticed).
+constexpr int64_t kMaxWaitMs = 50;
+constexpr int64_t kMaxBackoffMs = 5000;
+
+std::string_view TrimRow(std::string_view row) {
+  while (!row.empty() && (row.back() == '\n' || row.back() == '\r' || row.back() == ' ' ||
+                          row.back() == '\t')) {
+    row.remove_suffix(1);
+  }
+  return row;
+}
+
+}  // namespace
+
+DeliveryCounters DeliveryCounters::Create(MetricsRegistry* registry, const std::string& delivery) {
+  DeliveryCounters c;
+  if (registry == nullptr) return c;
+  auto name = [&](std::string_view metric) {
+    return "tributary_delivery_" + std::string(metric) + "{delivery=\"" + delivery + "\"}";
+  };
+  c.records_read = registry->Get(name("records_read_total"));
+  c.rows_delivered = registry->Get(name("rows_delivered_total"));
+  c.records_failed = registry->Get(name("records_failed_total"));
+  c.records_dropped = registry->Get(name("records_dropped_total"));
+  c.files_committed = registry->Get(name("files_committed_total"));
+  c.bytes_committed = registry->Get(name("bytes_committed_total"));
+  c.commits = registry->Get(name("commits_total"));
+  c.commit_errors = registry->Get(name("commit_errors_total"));
+  return c;
+}
+
+ShardWorker::ShardWorker(const WorkerContext& ctx, std::string shard_id)
+    : ctx_(ctx),
+      shard_id_(std::move(shard_id)),
+      checkpoint_key_("delivery/" + ctx.options->name + "/" + shard_id_),
+      errors_checkpoint_key_(checkpoint_key_ + "/errors"),
+      infer_columns_(!ctx.processor->ReportsColumns()),
+      buffer_(ctx.options->location, ctx.options->partition_keys, ctx.options->error_prefix),
+      committer_(CommitConfig{ctx.options->lake_root, ctx.options->name, ctx.options->table,
+                              ctx.options->errors_table(),
+                              "stream/" + ctx.stream->name() + "/" + shard_id_, checkpoint_key_,
+                              errors_checkpoint_key_, ctx.options->sync},
+                 *ctx.fs, *ctx.catalog, *ctx.clock) {
+  stats_.shard_id = shard_id_;
+  if (ctx_.metrics != nullptr) {
+    lag_gauge_ = ctx_.metrics->Get("tributary_delivery_millis_behind_latest{delivery=\"" +
+                                   ctx_.options->name + "\",shard=\"" + shard_id_ + "\"}");
+  }
+}
+
+ShardWorker::~ShardWorker() {
+  RequestStop(true);
+  (void)Join();
+}
+
+Status ShardWorker::Open() {
+  TRIB_ASSIGN_OR_RETURN(std::optional<std::string> checkpoint,
+                        ctx_.catalog->GetCheckpoint(checkpoint_key_));
+  TRIB_ASSIGN_OR_RETURN(std::optional<std::string> errors_checkpoint,
+                        ctx_.catalog->GetCheckpoint(errors_checkpoint_key_));
+  if (errors_checkpoint && (!checkpoint || stream::CompareSequenceNumbers(
+                                               *errors_checkpoint, *checkpoint) > 0)) {
+    skip_errors_through_ = *errors_checkpoint;
+  }
+  stream::StartPosition start =
+      checkpoint ? stream::StartPosition::After(*checkpoint) : ctx_.options->start_position;
+  auto reader = ctx_.stream->OpenReader(shard_id_, start);
+  if (!reader.ok() && reader.status().code() == StatusCode::kOutOfRange) {
+    // The checkpoint's position was trimmed by retention: continue at the oldest record.
+    SetError(reader.status().WithContext("checkpoint position trimmed, restarting at TRIM_HORIZON"));
+    reader = ctx_.stream->OpenReader(shard_id_, stream::StartPosition::TrimHorizon());
+  }
+  if (!reader.ok()) return reader.status().WithContext("opening " + shard_id_);
+  reader_ = std::move(*reader);
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.last_committed_sequence = checkpoint.value_or("");
+  return Status::Ok();
+}
+
+void ShardWorker::Start() {
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.running = true;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ShardWorker::RequestStop(bool flush) {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    if (!stop_.load()) flush_on_stop_.store(flush);
+    stop_.store(true);
+  }
+  stop_cv_.notify_all();
+}
+
+Status ShardWorker::Join() {
+  if (thread_.joinable()) thread_.join();
+  return final_status_;
+}
+
+ShardStats ShardWorker::Stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
+}
+
+void ShardWorker::SetError(const Status& s) {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.last_error = s.ToString();
+}
+
+bool ShardWorker::SleepUnlessStopped(int64_t ms) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stop_.load(); });
+  return !stop_.load();
+}
+
+bool ShardWorker::FlushDue(int64_t now_ns) const {
+  if (!buffer_.has_pending()) return false;
+  const BufferingHints& hints = ctx_.options->buffering;
+  return buffer_.bytes() >= hints.max_bytes || buffer_.records() >= hints.max_records ||
+         now_ns - buffer_.oldest_mono_ns() >= hints.interval_ms * 1000000;
+}
+
+Status ShardWorker::ReopenAtTrimHorizon(const Status& cause) {
+  SetError(cause.WithContext("records trimmed before delivery; continuing at TRIM_HORIZON"));
+  auto reader = ctx_.stream->OpenReader(shard_id_, stream::StartPosition::TrimHorizon());
+  if (!reader.ok()) return reader.status();
+  reader_ = std::move(*reader);
+  return Status::Ok();
+}
+
+void ShardWorker::Run() {
+  int64_t backoff_ms = 0;
+  bool retry_flush = false;
+  while (!stop_.load()) {
+    if (retry_flush) {
+      if (!SleepUnlessStopped(backoff_ms)) break;
+      if (Flush().ok()) {
+        retry_flush = false;
+      } else {
+        backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+      }
+      continue;
+    }
+    const BufferingHints& hints = ctx_.options->buffering;
+    int64_t room = hints.max_records - buffer_.records();
+    auto want = static_cast<size_t>(std::clamp<int64_t>(room, 1, ctx_.options->read_batch_records));
+    const uint64_t version = ctx_.stream->append_version();
+    Result<stream::ReadBatch> batch = reader_->Read(want);
+    if (!batch.ok()) {
+      Status s = batch.status().code() == StatusCode::kOutOfRange
+                     ? ReopenAtTrimHorizon(batch.status())
+                     : batch.status();
+      if (!s.ok()) {
+        SetError(s.WithContext("reading " + shard_id_));
+        if (!SleepUnlessStopped(200)) break;
+      }
+      continue;
+    }
+    if (!batch->records.empty()) ProcessBatch(batch->records);
+    if (lag_gauge_ != nullptr) lag_gauge_->Set(batch->millis_behind_latest);
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.millis_behind_latest = batch->millis_behind_latest;
+      stats_.buffered_records = buffer_.consumed();
+    }
+    const int64_t now_ns = ctx_.clock->MonotonicNanos();
+    if (FlushDue(now_ns)) {
+      if (!Flush().ok()) {
+        retry_flush = true;
+        backoff_ms = 100;
+      }
+      continue;
+    }
+    // Caught up (a short but non-empty batch may just be the reader's byte cap): block until an
+    // append or the flush deadline.
+    if (batch->records.empty()) {
+      int64_t wait_ms = kMaxWaitMs;
+      if (buffer_.has_pending()) {
+        int64_t left_ns = buffer_.oldest_mono_ns() + hints.interval_ms * 1000000 - now_ns;
+        wait_ms = std::clamp<int64_t>((left_ns + 999999) / 1000000, 1, kMaxWaitMs);
+      }
+      ctx_.stream->WaitForAppend(version, wait_ms);
+    }
+  }
+  Status final_status;
+  if (flush_on_stop_.load() && buffer_.has_pending()) {
+    final_status = Flush();
+    for (int attempt = 0; !final_status.ok() && final_status.retryable() && attempt < 3; ++attempt) {
+      final_status = Flush();
+    }
+  }
+  final_status_ = final_status;
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.running = false;
+  stats_.buffered_records = buffer_.consumed();
+}
+
+void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records) {
+  const size_t n = records.size();
+  inputs_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const stream::StreamRecord& r = records[i];
+    inputs_[i] = transform::ProcessorInput{r.sequence_number, r.data, r.approximate_arrival_ms,
+                                           shard_id_, r.partition_key, r.sequence_number};
+  }
+  transform::ColumnSet* columns = infer_columns_ ? nullptr : &buffer_.columns();
+  Status status = ctx_.processor->Process(inputs_, outputs_, columns);
+  int attempts = 1;
+  while ((!status.ok() || outputs_.size() != n) && attempts <= ctx_.options->processor_retries) {
+    SleepUnlessStopped(100 * attempts);
+    status = ctx_.processor->Process(inputs_, outputs_, columns);
+    ++attempts;
+  }
+  const int64_t now_ns = ctx_.clock->MonotonicNanos();
+  if (!status.ok() || outputs_.size() != n) {
+    std::string message = !status.ok() ? status.ToString()
+                                       : "the processor returned " +
+                                             std::to_string(outputs_.size()) + " results for " +
+                                             std::to_string(n) + " records";
+    for (const stream::StreamRecord& r : records) {
+      AddFailed(r, kBatchErrorCode, message, attempts);
+      buffer_.NoteConsumed(r.sequence_number, now_ns);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const stream::StreamRecord& r = records[i];
+      transform::ProcessorOutput& out = outputs_[i];
+      if (out.record_id != r.sequence_number) {
+        AddFailed(r, kOutputErrorCode, "the processor returned a missing or mismatched recordId",
+                  attempts);
+      } else if (out.result == transform::ProcessingResult::kDropped) {
+        ++pending_dropped_;
+      } else if (out.result == transform::ProcessingResult::kProcessingFailed) {
+        AddFailed(r,
+                  out.error_code.empty() ? transform::CdcFlattenProcessor::kErrorCode
+                                         : std::string_view(out.error_code),
+                  out.error_message.empty() ? "the processor returned ProcessingFailed"
+                                            : std::string_view(out.error_message),
+                  attempts);
+      } else {
+        std::string_view row = TrimRow(out.data);
+        Status row_status;
+        if (infer_columns_) {
+          row_status = transform::InferColumns(row, buffer_.columns());
+          if (row_status.ok() && row.find('\n') != std::string_view::npos) {
+            minify_scratch_.resize(row.size());
+            size_t len = 0;
+            if (simdjson::minify(row.data(), row.size(), minify_scratch_.data(), len) ==
+                simdjson::SUCCESS) {
+              minify_scratch_.resize(len);
+              row = minify_scratch_;
+            }
+          }
+          if (!row_status.ok()) {
+            AddFailed(r, kOutputErrorCode,
+                      "processor output: " + row_status.message(), attempts);
+          }
+        }
+        if (row_status.ok()) {
+          Status s = buffer_.AddRow(row, out.partition_keys,
+                                    out.event_time_ms.value_or(r.approximate_arrival_ms),
+                                    r.sequence_number);
+          if (!s.ok()) AddFailed(r, kPartitionErrorCode, s.message(), attempts);
+        }
+      }
+      buffer_.NoteConsumed(r.sequence_number, now_ns);
+    }
+  }
+  if (ctx_.counters.records_read != nullptr) ctx_.counters.records_read->Add(static_cast<int64_t>(n));
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.records_read += static_cast<int64_t>(n);
+}
+
+void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view code,
+                            std::string_view message, int attempts) {
+  if (!skip_errors_through_.empty() &&
+      stream::CompareSequenceNumbers(record.sequence_number, skip_errors_through_) <= 0) {
+    return;  // already committed to the error table before a restart
+  }
+  FailedRecord f;
+  f.attempts_made = attempts;
+  f.arrival_ms = record.approximate_arrival_ms;
+  f.error_code = code;
+  f.error_message = message;
+  f.attempt_ending_ms = ctx_.clock->NowMillis();
+  f.raw_data = record.data;
+  f.lambda_arn = ctx_.processor->arn();
+  f.sequence_number = record.sequence_number;
+  line_scratch_.clear();
+  AppendFailedRecordJson(f, line_scratch_);
+  buffer_.AddError(line_scratch_, record.approximate_arrival_ms, record.sequence_number);
+}
+
+Status ShardWorker::Flush() {
+  CommitOutcome outcome;
+  const std::string committing = buffer_.last_sequence();
+  Status s = committer_.Commit(buffer_, outcome);
+  const DeliveryCounters& c = ctx_.counters;
+  int64_t dropped = 0;
+  if (outcome.checkpoint_advanced) {
+    dropped = pending_dropped_;
+    pending_dropped_ = 0;
+    // Past the errors checkpoint of a previous run: no failed record can repeat any more.
+    if (!skip_errors_through_.empty() &&
+        stream::CompareSequenceNumbers(committing, skip_errors_through_) >= 0) {
+      skip_errors_through_.clear();
+    }
+  }
+  if (c.rows_delivered != nullptr) {
+    c.rows_delivered->Add(outcome.rows);
+    c.records_failed->Add(outcome.error_rows);
+    c.records_dropped->Add(dropped);
+    c.files_committed->Add(outcome.data_files + outcome.error_files);
+    c.bytes_committed->Add(outcome.bytes);
+    if (outcome.checkpoint_advanced) c.commits->Add(1);
+    if (!s.ok()) c.commit_errors->Add(1);
+  }
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.rows_delivered += outcome.rows;
+  stats_.records_failed += outcome.error_rows;
+  stats_.records_dropped += dropped;
+  stats_.files_committed += outcome.data_files + outcome.error_files;
+  stats_.bytes_committed += outcome.bytes;
+  stats_.buffered_records = buffer_.consumed();
+  if (outcome.checkpoint_advanced) {
+    stats_.commits += 1;
+    stats_.last_commit_ms = ctx_.clock->NowMillis();
+    if (!committing.empty()) stats_.last_committed_sequence = committing;
+  }
+  if (!s.ok()) {
+    stats_.last_error = s.ToString();
+  } else if (!outcome.publish_status.ok()) {
+    stats_.last_error = outcome.publish_status.ToString();
+  }
+  return s;
+}
+
+}  // namespace tributary::delivery
