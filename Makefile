@@ -29,6 +29,7 @@ demo: build
 # The whole suite: unit, integration and end-to-end tests, then the benchmarks on tiny inputs
 # so they never rot. Under CI, the suite runs again under ASan+UBSan.
 test: build
+	./scripts/check-test-targets $(BUILD_DIR)
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
 	./$(BUILD_DIR)/tributary-bench --scenario all --smoke
 ifeq ($(CI),true)

@@ -162,7 +162,7 @@ int RunFreshness(const FreshnessParams& params, bool smoke) {
   if (!cfg.ok()) return std::cerr << cfg.status().ToString() << "\n", 1;
   auto p = runtime::Pipeline::Open(*cfg, {.data_dir = dir.path + "/data"});
   if (!p.ok()) return std::cerr << p.status().ToString() << "\n", 1;
-  auto engine = query::QueryEngine::Open({.lake_root = (*p)->lake_root()});
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
   if (!engine.ok()) return std::cerr << engine.status().ToString() << "\n", 1;
   if (Status st = (*p)->Start(); !st.ok()) return std::cerr << st.ToString() << "\n", 1;
 

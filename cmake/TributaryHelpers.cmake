@@ -17,8 +17,12 @@ function(tributary_test name)
   target_compile_options(${name} PRIVATE ${TRIBUTARY_WARNINGS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} tributary_testing GTest::gtest GTest::gmock GTest::gtest_main)
+  set(props ENVIRONMENT "TRIBUTARY_BIN=${PROJECT_BINARY_DIR}/tributary;TRIBUTARY_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  if(ARG_LABELS)
+    list(APPEND props LABELS "${ARG_LABELS}")
+  endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
     DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}" ENVIRONMENT "TRIBUTARY_BIN=${PROJECT_BINARY_DIR}/tributary;TRIBUTARY_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES ${props})
 endfunction()

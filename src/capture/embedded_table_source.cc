@@ -1,5 +1,7 @@
 #include "capture/embedded_table_source.h"
 
+#include <algorithm>
+
 namespace tributary::capture {
 
 Result<std::unique_ptr<EmbeddedTableSource>> EmbeddedTableSource::Create(
@@ -23,7 +25,9 @@ Result<std::vector<std::string>> EmbeddedTableSource::ListShards() const {
 Result<std::vector<ChangeRecord>> EmbeddedTableSource::Read(std::string_view shard_id,
                                                             std::string_view after_position,
                                                             size_t max_records) const {
-  return engine_->ReadStream(table_, shard_id, after_position, static_cast<int>(max_records));
+    // The table stream reads at most 1000 records per call, as GetRecords.
+  return engine_->ReadStream(table_, shard_id, after_position,
+                             static_cast<int>(std::min<size_t>(max_records, 1000)));
 }
 
 }  // namespace tributary::capture

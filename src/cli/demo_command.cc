@@ -76,7 +76,7 @@ int RunDemo(const DemoArgs& args) {
   popt.data_dir = data_dir;
   auto pipeline = runtime::Pipeline::Open(*cfg, popt);
   if (!pipeline.ok()) return ReportError("demo", pipeline.status());
-  auto engine = query::QueryEngine::Open({.lake_root = (*pipeline)->lake_root()});
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*pipeline)->lake_root()));
   if (!engine.ok()) return ReportError("demo", engine.status());
 
   std::cout << "Tributary demo: " << (args.config_path.empty() ? std::string(config::kDefaultPipelineFileName) : args.config_path)

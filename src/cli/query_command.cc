@@ -24,7 +24,7 @@ int RunQuery(const QueryArgs& args) {
   if (!layout.ok()) return ReportError("query", layout.status());
   auto catalog = catalog::Catalog::Open(layout->catalog_path);
   if (!catalog.ok()) return ReportError("query", catalog.status());
-  auto engine = query::QueryEngine::Open({.lake_root = layout->lake_root});
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions(layout->lake_root));
   if (!engine.ok()) return ReportError("query", engine.status());
   std::vector<std::string> warnings;
   Status s = query::RefreshViews(**engine, **catalog, &warnings);

@@ -55,6 +55,13 @@ struct QueryEngineOptions {
   std::string temp_directory;
 };
 
+// Default options for everything but the lake root.
+inline QueryEngineOptions LakeQueryOptions(std::string lake_root) {
+  QueryEngineOptions o;
+  o.lake_root = std::move(lake_root);
+  return o;
+}
+
 struct ExecuteOptions {
   // Keep at most this many rows (QueryResult::truncated tells if more existed); 0 = all.
   size_t max_rows = 0;

@@ -27,7 +27,7 @@ bool WaitFor(F cond, std::chrono::milliseconds timeout = std::chrono::seconds(20
 }
 
 std::map<std::string, int64_t> CountsByEvent(Pipeline& p) {
-  auto engine = query::QueryEngine::Open({.lake_root = p.lake_root()});
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions(p.lake_root()));
   EXPECT_OK(engine);
   EXPECT_OK(query::RefreshViews(**engine, p.catalog()));
   auto r = (*engine)->Execute(

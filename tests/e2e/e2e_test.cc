@@ -34,7 +34,7 @@ std::vector<Row> Sql(const std::string& data_dir, const std::string& sql) {
   EXPECT_OK(layout);
   auto catalog = catalog::Catalog::Open(layout->catalog_path);
   EXPECT_OK(catalog);
-  auto engine = query::QueryEngine::Open({.lake_root = layout->lake_root});
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions(layout->lake_root));
   EXPECT_OK(engine);
   EXPECT_OK(query::RefreshViews(**engine, **catalog));
   auto r = (*engine)->Execute(sql);
@@ -110,18 +110,11 @@ void ExpectLatestRowsMatchTable(const std::string& data_dir) {
   for (const auto& [id, item] : items) EXPECT_TRUE(seen.count(id)) << id << " has no row in the lake";
 }
 
-int64_t Count(const std::vector<Row>& rows, const std::string& event) {
-  for (const auto& r : rows) {
-    if (r.at("cdc_event_type") == event) return std::stoll(*r.at("n"));
-  }
-  return 0;
-}
-
 TEST(DemoEndToEnd, LakeMatchesGeneratorAndTable) {
   testing::TempDir dir;
   std::string data = dir.str() + "/data";
   std::string report_path = dir.str() + "/report.json";
-  auto r = Run({BinaryPath(), "demo", "--duration", "6", "--rate", "400", "--data-dir", data, "--report",
+  auto r = e2e::Run({BinaryPath(), "demo", "--duration", "6", "--rate", "400", "--data-dir", data, "--report",
                 report_path, "--quiet", "--query-every", "2", "--seed", std::to_string(testing::TestSeed())});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("matches the generator exactly"), std::string::npos) << r.output;
@@ -140,7 +133,7 @@ TEST(DemoEndToEnd, LakeMatchesGeneratorAndTable) {
   EXPECT_GT(removes, 10);
 
   // Counts through the real CLI.
-  auto q = Run({BinaryPath(), "query", "--data-dir", data, "--format", "csv",
+  auto q = e2e::Run({BinaryPath(), "query", "--data-dir", data, "--format", "csv",
                 std::string("SELECT cdc_event_type, count(*) AS n FROM ") + kSqlTable + " GROUP BY 1 ORDER BY 1"});
   ASSERT_EQ(q.exit_code, 0) << q.output;
   EXPECT_EQ(q.output, "cdc_event_type,n\nINSERT," + std::to_string(inserts) + "\nMODIFY," +
@@ -161,7 +154,9 @@ TEST(DemoEndToEnd, LakeMatchesGeneratorAndTable) {
   for (size_t i = 0; i < q1.size(); ++i) {
     EXPECT_EQ(*q1[i].at("cdc_event_type"), "MODIFY");
     EXPECT_TRUE(q1[i].at("old_status").has_value());  // MODIFY rows carry the old image
-    if (i) EXPECT_GE(*q1[i - 1].at("creation_datetime"), *q1[i].at("creation_datetime"));
+    if (i > 0) {
+      EXPECT_GE(*q1[i - 1].at("creation_datetime"), *q1[i].at("creation_datetime"));
+    }
   }
   auto q2 = Sql(data, std::string("SELECT COUNT(*) AS n FROM ") + kSqlTable +
                           " WHERE cdc_event_type = 'INSERT' AND date(creation_datetime) = current_date");
@@ -200,10 +195,10 @@ TEST(CrashEndToEnd, KillNineAtAnyMomentLosesAndDuplicatesNothing) {
     KillHard(pid);
   }
   // A generator run between crashes (the table is free while nothing runs).
-  auto gen = Run({BinaryPath(), "generate", "--data-dir", data, "--count", "500", "--json"});
+  auto gen = e2e::Run({BinaryPath(), "generate", "--data-dir", data, "--count", "500", "--json"});
   ASSERT_EQ(gen.exit_code, 0) << gen.output;
   // Final clean run: everything still pending is delivered, then a clean stop.
-  auto up = Run({BinaryPath(), "up", "-c", config, "--data-dir", data, "--duration", "4"});
+  auto up = e2e::Run({BinaryPath(), "up", "-c", config, "--data-dir", data, "--duration", "4"});
   ASSERT_EQ(up.exit_code, 0) << up.output;
 
   // Oracle: every record of the table's own stream is in the lake exactly once.
@@ -227,7 +222,7 @@ TEST(CrashEndToEnd, KillNineAtAnyMomentLosesAndDuplicatesNothing) {
   EXPECT_TRUE(missing.empty()) << missing.size() << " changes never reached the lake, e.g. " << missing.front();
   ExpectLatestRowsMatchTable(data);
   // No temporary file survives recovery.
-  auto status = Run({BinaryPath(), "status", "--data-dir", data});
+  auto status = e2e::Run({BinaryPath(), "status", "--data-dir", data});
   EXPECT_EQ(status.exit_code, 0) << status.output;
   EXPECT_NE(status.output.find(kSqlTable), std::string::npos) << status.output;
 }
@@ -239,18 +234,18 @@ TEST(CliEndToEnd, ErrorsAreClear) {
     std::ofstream out(bad);
     out << "tables:\n  - name: T1x\n    hash_key: {name: id, type: S}\n    stream: {view_type: NEW_IMAGE, shard: 2}\n";
   }
-  auto r = Run({BinaryPath(), "up", "-c", bad, "--data-dir", dir.str() + "/d"});
+  auto r = e2e::Run({BinaryPath(), "up", "-c", bad, "--data-dir", dir.str() + "/d"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find(bad + ":4:"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("did you mean 'shards'"), std::string::npos) << r.output;
 
-  auto q = Run({BinaryPath(), "query", "--data-dir", dir.str() + "/nowhere", "SELECT 1"});
+  auto q = e2e::Run({BinaryPath(), "query", "--data-dir", dir.str() + "/nowhere", "SELECT 1"});
   EXPECT_EQ(q.exit_code, 2);
   EXPECT_NE(q.output.find("not a Tributary data directory"), std::string::npos) << q.output;
 
-  auto g = Run({BinaryPath(), "generate", "--data-dir", dir.str() + "/d"});
+  auto g = e2e::Run({BinaryPath(), "generate", "--data-dir", dir.str() + "/d"});
   EXPECT_EQ(g.exit_code, 2) << g.output;
-  auto h = Run({BinaryPath(), "--help"});
+  auto h = e2e::Run({BinaryPath(), "--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.output.find("demo"), std::string::npos);
 }
