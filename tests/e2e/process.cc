@@ -15,12 +15,12 @@ namespace tributary::e2e {
 
 std::string BinaryPath() {
   const char* p = std::getenv("TRIBUTARY_BIN");
-  return p ? p : "build/tributary";
+  return p ? p : TRIBUTARY_BIN_DEFAULT;
 }
 
 std::string SourceDir() {
   const char* p = std::getenv("TRIBUTARY_SOURCE_DIR");
-  return p ? p : ".";
+  return p ? p : TRIBUTARY_SOURCE_DIR_DEFAULT;
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
