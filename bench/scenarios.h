@@ -10,6 +10,7 @@ namespace tributary::bench {
 struct DeliverParams {
   int64_t records = 1000000;
   int64_t interval_ms = 200;
+  bool sync = true;  // fdatasync files before each commit (the default, durable setting)
 };
 // A one-shard stream pre-filled with `records` change records (a realistic INSERT/MODIFY/REMOVE
 // mix of sales orders) is delivered by one worker thread: cdc-flatten, partitioning, JSON-lines

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--smoke", smoke, "Tiny inputs, for CI: checks the scenarios run, measures nothing");
   app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
+  app.add_flag("!--no-sync", deliver.sync, "deliver: skip fdatasync before commits (not durable)");
   app.add_option("--interval-ms", deliver.interval_ms, "deliver: buffering interval")->capture_default_str();
   app.add_option("--rate", fresh.rate, "freshness: changes per second written to the table")->capture_default_str();
   app.add_option("--seconds", fresh.seconds, "freshness: how long to write")->capture_default_str();

@@ -1,6 +1,7 @@
 #include "core/json_writer.h"
 
 #include <charconv>
+#include <cstring>
 #include <cmath>
 
 namespace tributary {
@@ -103,9 +104,28 @@ void JsonWriter::AppendQuoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t i = 0;
+  for (;;) {
+    // Skip 8 bytes at a time while none needs escaping (no control byte, '"' or '\\'):
+    // the common case of plain text.
+    while (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr uint64_t kHigh = 0x8080808080808080ULL;
+      uint64_t control = (w - kOnes * 0x20) & ~w;  // high bit set where byte < 0x20
+      uint64_t quote = w ^ (kOnes * '"');
+      uint64_t slash = w ^ (kOnes * '\\');
+      uint64_t hit = (control | ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash)) & kHigh;
+      if (hit != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out.append(s.data() + start, i - start);
     start = i + 1;
     switch (c) {
@@ -121,6 +141,7 @@ void JsonWriter::AppendQuoted(std::string& out, std::string_view s) {
         out.push_back(kHex[c >> 4]);
         out.push_back(kHex[c & 0xf]);
     }
+    ++i;
   }
   out.append(s.data() + start, s.size() - start);
   out.push_back('"');

@@ -32,6 +32,28 @@ TEST(JsonWriterTest, Escapes) {
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001 \xc3\xa9\"");
 }
 
+TEST(JsonWriterTest, EscapesAtEveryOffsetOfLongStrings) {
+  for (size_t pos = 0; pos < 40; ++pos) {
+    for (char special : {'"', '\\', '\n', '\x1f', '\x01'}) {
+      std::string s(40, 'a');
+      s[pos] = special;
+      s += "\xc3\xa9 tail";
+      std::string out;
+      JsonWriter::AppendQuoted(out, s);
+      std::string expected = "\"" + std::string(pos, 'a');
+      switch (special) {
+        case '"': expected += "\\\""; break;
+        case '\\': expected += "\\\\"; break;
+        case '\n': expected += "\\n"; break;
+        case '\x1f': expected += "\\u001f"; break;
+        default: expected += "\\u0001"; break;
+      }
+      expected += std::string(39 - pos, 'a') + "\xc3\xa9 tail\"";
+      EXPECT_EQ(out, expected) << pos << " " << static_cast<int>(special);
+    }
+  }
+}
+
 TEST(MetricsTest, CountersAndPrometheusText) {
   MetricsRegistry reg;
   reg.Get("b_total")->Add(2);

@@ -162,17 +162,17 @@ void ShardWorker::Run() {
     int64_t room = hints.max_records - buffer_.records();
     auto want = static_cast<size_t>(std::clamp<int64_t>(room, 1, ctx_.options->read_batch_records));
     const uint64_t version = ctx_.stream->append_version();
-    Result<stream::ReadBatch> batch = reader_->Read(want);
-    if (!batch.ok()) {
-      Status s = batch.status().code() == StatusCode::kOutOfRange
-                     ? ReopenAtTrimHorizon(batch.status())
-                     : batch.status();
+    // Reuses read_batch_'s strings: no per-record allocation while catching up.
+    Status read = reader_->ReadInto(want, &read_batch_);
+    if (!read.ok()) {
+      Status s = read.code() == StatusCode::kOutOfRange ? ReopenAtTrimHorizon(read) : read;
       if (!s.ok()) {
         SetError(s.WithContext("reading " + shard_id_));
         if (!SleepUnlessStopped(200)) break;
       }
       continue;
     }
+    const stream::ReadBatch* batch = &read_batch_;
     if (!batch->records.empty()) ProcessBatch(batch->records);
     if (lag_gauge_ != nullptr) lag_gauge_->Set(batch->millis_behind_latest);
     {

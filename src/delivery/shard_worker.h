@@ -108,6 +108,7 @@ class ShardWorker {
 
   // Worker-thread state.
   std::unique_ptr<stream::ShardReader> reader_;
+  stream::ReadBatch read_batch_;  // reused across reads
   DeliveryBuffer buffer_;
   LakeCommitter committer_;
   std::vector<transform::ProcessorInput> inputs_;

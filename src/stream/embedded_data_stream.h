@@ -100,6 +100,9 @@ class EmbeddedDataStream final : public DataStream {
   std::string SequenceNumberOf(uint32_t shard, uint64_t counter) const {
     return format::FormatSequenceNumber(shards_[shard].sequence_prefix, counter);
   }
+  void SequenceNumberInto(uint32_t shard, uint64_t counter, std::string* out) const {
+    format::FormatSequenceNumberInto(shards_[shard].sequence_prefix, counter, out);
+  }
 
   // Constant after construction.
   rocksdb::DB* const db_;

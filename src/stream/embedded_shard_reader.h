@@ -20,6 +20,7 @@ class EmbeddedShardReader final : public ShardReader {
 
   // Stops early once a batch holds kMaxReadBytes of data (at least one record is returned).
   Result<ReadBatch> Read(size_t max_records) override;
+  Status ReadInto(size_t max_records, ReadBatch* batch) override;
   // AT_SEQUENCE_NUMBER of the next counter; the embedded stream accepts sequence numbers of
   // records that do not exist yet and positions there.
   std::optional<StartPosition> ResumePosition() const override;

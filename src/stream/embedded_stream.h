@@ -87,6 +87,9 @@ class EmbeddedStreamStore {
   // ago; returns how many. Call periodically (e.g. every minute). Positions inside the trimmed
   // range then give OutOfRange; TRIM_HORIZON starts at the oldest remaining record.
   Result<int64_t> TrimExpired();
+  // Flushes memtables and compacts everything, then returns when RocksDB is idle. For
+  // benchmarks that measure readers of a quiescent, pre-filled log.
+  Status CompactAll();
 
  private:
   EmbeddedStreamStore(std::unique_ptr<rocksdb::DB> db, const Clock* clock, Options options,

@@ -91,6 +91,14 @@ class ShardReader {
   // A call may return fewer to bound its size (like Kinesis GetRecords, about 10 MiB of data).
   // OutOfRange if the position was trimmed away (TrimmedDataAccessException).
   virtual Result<ReadBatch> Read(size_t max_records) = 0;
+  // Read() into a caller-owned batch whose records' strings are reused (assigned into), so a
+  // consumer reading in a loop does not allocate per record. On error *batch is unspecified.
+  virtual Status ReadInto(size_t max_records, ReadBatch* batch) {
+    auto r = Read(max_records);
+    if (!r.ok()) return r.status();
+    *batch = std::move(r).value();
+    return Status::Ok();
+  }
   // A start position that opens a new reader exactly where this one is, even when it has read
   // nothing yet (e.g. a LATEST reader), so a stateless front door can encode it in a shard
   // iterator token. nullopt when the implementation cannot express it.

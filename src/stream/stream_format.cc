@@ -117,6 +117,12 @@ std::string FormatSequenceNumber(std::string_view prefix, uint64_t counter) {
   return s;
 }
 
+void FormatSequenceNumberInto(std::string_view prefix, uint64_t counter, std::string* out) {
+  out->resize(kSequenceNumberDigits);
+  std::copy(prefix.begin(), prefix.end(), out->begin());
+  WriteDigits(out->data() + kSequencePrefixDigits, 20, counter);
+}
+
 std::string FormatSequenceNumber(const SequenceParts& p) {
   return FormatSequenceNumber(SequencePrefix(p.stream_creation_ms, p.stream_id, p.shard),
                               p.counter);

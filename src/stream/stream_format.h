@@ -152,6 +152,8 @@ struct SequenceParts {
 std::string SequencePrefix(int64_t stream_creation_ms, uint32_t stream_id, uint32_t shard);
 // prefix (from SequencePrefix) + counter; one allocation.
 std::string FormatSequenceNumber(std::string_view prefix, uint64_t counter);
+// The same, written into *out (reusing its storage).
+void FormatSequenceNumberInto(std::string_view prefix, uint64_t counter, std::string* out);
 std::string FormatSequenceNumber(const SequenceParts& parts);
 // InvalidArgument unless `s` has exactly the layout above.
 Result<SequenceParts> ParseSequenceNumber(std::string_view s);
