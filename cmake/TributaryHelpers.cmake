@@ -26,3 +26,15 @@ function(tributary_test name)
     DISCOVERY_TIMEOUT 60
     PROPERTIES ${props})
 endfunction()
+
+# tributary_benchmark(NAME SOURCES x_benchmark.cc DEPS tributary_x)
+#   A Google Benchmark micro benchmark beside its code; built only with TRIBUTARY_BUILD_BENCH.
+function(tributary_benchmark name)
+  if(NOT TRIBUTARY_BUILD_BENCH)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${TRIBUTARY_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark_main)
+endfunction()

@@ -42,7 +42,6 @@ void PrintSeedQueries(query::QueryEngine& engine, runtime::Pipeline& pipeline) {
       continue;
     }
     std::cout << query::FormatTable(*r);
-    if (r->truncated) std::cout << "(more rows; the first " << kShownRows << " are shown)\n";
   }
   std::cout << std::flush;
 }
