@@ -5,10 +5,10 @@
 //   BM_CdcFlattenBuffer  cdc-flatten + partition buffering (what a shard worker does per record
 //                        before the commit).
 //   BM_DeliverEndToEnd   the deliver scenario: an embedded stream pre-filled with N change records
-//                        -> one DeliveryStream (1 shard, one worker thread) -> committed JSON-lines
-//                        files in a temp lake + SQLite catalog. Arg: sync (1 = fdatasync files).
-//                        records_per_cpu_second divides by the process's CPU time (worker +
-//                        RocksDB + SQLite), i.e. the one-core rate whatever else runs.
+//                        -> one DeliveryStream (1 shard: worker + committer thread) ->
+//                        committed JSON-lines files in a temp lake + SQLite catalog. Arg: sync
+//                        (1 = fdatasync files). records_per_cpu_second divides by the process's
+//                        CPU time (worker + committer + RocksDB + SQLite).
 //
 // Run: build-*/src/delivery/delivery_benchmark --benchmark_filter=CdcFlatten
 #include <benchmark/benchmark.h>

@@ -184,6 +184,7 @@ void DeliveryBuffer::Clear() {
   bytes_ = 0;
   records_ = 0;
   consumed_ = 0;
+  dropped_ = 0;
   oldest_mono_ns_ = 0;
 }
 

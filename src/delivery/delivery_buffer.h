@@ -7,7 +7,8 @@
 // Buffers and their strings are pooled across flushes, and the partition of the previous row is
 // remembered, so steady-state appends neither hash nor allocate.
 //
-// Thread-safety: not thread-safe; owned by one ShardWorker.
+// Thread-safety: not thread-safe. A ShardWorker owns two: the worker thread fills one while the
+// committer thread commits the other; a buffer is handed over whole, under the worker's lock.
 #pragma once
 
 #include <cstdint>
@@ -57,11 +58,14 @@ class DeliveryBuffer {
   void AddError(std::string_view line, int64_t arrival_ms, std::string_view sequence);
   // Every consumed record (Ok, Dropped or ProcessingFailed) passes here, in order.
   void NoteConsumed(std::string_view sequence, int64_t now_mono_ns);
+  // A record the processor dropped (in addition to NoteConsumed): committed as checkpoint only.
+  void NoteDropped() { ++dropped_; }
 
   bool has_pending() const { return !last_sequence_.empty(); }
   int64_t bytes() const { return bytes_; }
   int64_t records() const { return records_; }  // rows + error records
   int64_t consumed() const { return consumed_; }
+  int64_t dropped() const { return dropped_; }
   int64_t oldest_mono_ns() const { return oldest_mono_ns_; }
   const std::string& last_sequence() const { return last_sequence_; }
   transform::ColumnSet& columns() { return columns_; }
@@ -105,6 +109,7 @@ class DeliveryBuffer {
   int64_t bytes_ = 0;
   int64_t records_ = 0;
   int64_t consumed_ = 0;
+  int64_t dropped_ = 0;
   int64_t oldest_mono_ns_ = 0;
 };
 

@@ -1,7 +1,8 @@
 // DeliveryStream: Firehose with a Kinesis source, in process. Reads every shard of a DataStream
-// (one ShardWorker thread per shard), runs the processor, buffers rows per partition, writes
-// JSON-lines files into the local lake and commits them to the catalog exactly once (see
-// lake_committer.h and docs/delivery-semantics.md).
+// (one ShardWorker per shard: a reading thread and a committing thread, see shard_worker.h), runs
+// the processor, buffers rows per partition, writes JSON-lines files into the local lake and
+// commits them to the catalog exactly once (see lake_committer.h and
+// docs/delivery-semantics.md).
 //
 //   DeliveryOptions o;  o.name = "sales-delivery";  o.table = "sales";  o.lake_root = "/data/lake";
 //   auto d = DeliveryStream::Create(o, *stream, *catalog, *processor);

@@ -66,12 +66,14 @@ class PassThrough final : public transform::Processor {
   }
 };
 
-// Forwards to a real catalog; fails CommitFiles for `fail_table` while fail_commits > 0.
+// Forwards to a real catalog; fails CommitFiles for `fail_table` while fail_commits > 0, and
+// any CommitFiles of a file starting at or before `fail_through` (when set).
 class FlakyCatalog final : public catalog::Catalog {
  public:
   explicit FlakyCatalog(catalog::Catalog& c) : c_(c) {}
   std::string fail_table;
   std::atomic<int> fail_commits{0};
+  std::string fail_through;
   Status EnsureTable(const catalog::TableDef& d) override { return c_.EnsureTable(d); }
   Result<catalog::TableDef> GetTable(std::string_view n) const override { return c_.GetTable(n); }
   Result<std::vector<catalog::TableDef>> ListTables() const override { return c_.ListTables(); }
@@ -81,6 +83,12 @@ class FlakyCatalog final : public catalog::Catalog {
     if (t == fail_table && fail_commits.load() > 0) {
       --fail_commits;
       return Status::Unavailable("injected catalog failure");
+    }
+    for (const catalog::DataFile& file : f) {
+      if (!fail_through.empty() &&
+          stream::CompareSequenceNumbers(file.first_sequence, fail_through) <= 0) {
+        return Status::Unavailable("injected catalog failure for " + file.first_sequence);
+      }
     }
     return c_.CommitFiles(t, o, f, k);
   }
@@ -535,6 +543,274 @@ TEST_F(DeliveryStreamTest, OptionsAreValidated) {
   EXPECT_THAT(d->Recover(), ::tributary::testing::StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK(d->Stop());
   ASSERT_OK(d->Stop());  // idempotent
+}
+
+
+// --- Pipelined commits: the worker fills a second buffer while the committer commits the first.
+
+class PipelinedCommitTest : public DeliveryStreamTest {
+ protected:
+  void SetUp() override {
+    DeliveryStreamTest::SetUp();
+    auto one = store_->CreateStream("one", 1);
+    ASSERT_OK(one);
+    stream_ = *one;
+    shard_ = stream_->ListShards().at(0).shard_id;
+  }
+
+  // Flushes every 10 records; never by time (manual clock).
+  DeliveryOptions TenPerCommit() const {
+    DeliveryOptions o = Options();
+    o.buffering.interval_ms = 60000;
+    o.buffering.max_records = 10;
+    return o;
+  }
+
+  void PutChanges(int first, int count) {
+    std::vector<std::string> datas;
+    for (int i = first; i < first + count; ++i) datas.push_back(Change(i, kNineAm));
+    Put(datas);
+  }
+
+  std::optional<std::string> Checkpoint() {
+    auto cp = catalog_->GetCheckpoint("delivery/sales-delivery/" + shard_);
+    EXPECT_OK(cp);
+    return cp.ok() ? *cp : std::nullopt;
+  }
+
+  // Committed data files cover increasing, disjoint sequence ranges (commits ran in order).
+  void ExpectFilesInSequenceOrder() {
+    auto files = catalog_->ListFiles("sales");
+    ASSERT_OK(files);
+    for (size_t i = 1; i < files->size(); ++i) {
+      EXPECT_LT(stream::CompareSequenceNumbers((*files)[i - 1].last_sequence,
+                                               (*files)[i].first_sequence),
+                0)
+          << (*files)[i].path;
+    }
+  }
+
+  void ExpectExactly(int count) {
+    auto ids = EventIds();
+    EXPECT_EQ(ids.size(), static_cast<size_t>(count));
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), Expected(0, count));
+  }
+
+  std::string shard_;
+  ManualClock clock_;
+  FaultyLakeFs fs_;
+};
+
+TEST_F(PipelinedCommitTest, RecordsAreProcessedWhileACommitIsInFlight) {
+  auto d = Make(TenPerCommit(), &clock_, nullptr, &fs_);
+  fs_.HoldWrites();
+  PutChanges(0, 10);
+  ASSERT_OK(d->Start());
+  ASSERT_TRUE(WaitUntil([&] { return fs_.held_writes() == 1; }));  // commit 1 is staging
+  PutChanges(10, 5);
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 15; }));
+  ShardStats t = d->Stats().Totals();
+  EXPECT_EQ(t.buffered_records, 15);  // 10 in flight + 5 in the next buffer
+  EXPECT_EQ(t.rows_delivered, 0);     // only what has committed counts
+  EXPECT_EQ(t.commits, 0);
+  EXPECT_EQ(t.files_committed, 0);
+  EXPECT_EQ(t.last_commit_ms, 0);
+  EXPECT_EQ(d->Stats().shards[0].last_committed_sequence, "");
+  EXPECT_EQ(Checkpoint(), std::nullopt);
+
+  // The second buffer falls due while commit 1 still runs: the worker waits (backpressure) and
+  // reads no further.
+  PutChanges(15, 10);
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 20; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(d->Stats().Totals().records_read, 20);
+  EXPECT_EQ(d->Stats().Totals().buffered_records, 20);
+  EXPECT_EQ(fs_.held_writes(), 1);
+
+  fs_.ReleaseWrites();
+  ASSERT_TRUE(WaitUntil([&] {
+    ShardStats s = d->Stats().Totals();
+    return s.rows_delivered == 20 && s.buffered_records == 5;
+  }));
+  t = d->Stats().Totals();
+  EXPECT_EQ(t.commits, 2);
+  EXPECT_EQ(t.records_read, 25);
+  EXPECT_GT(t.last_commit_ms, 0);
+  auto ids = EventIds();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), Expected(0, 20));
+  EXPECT_EQ(d->Stats().shards[0].last_committed_sequence, Checkpoint().value_or("?"));
+
+  ASSERT_OK(d->Stop());
+  ExpectExactly(25);
+  ExpectFilesInSequenceOrder();
+  ExpectCheckpointsAtTip();
+  ExpectNoTempFiles();
+  t = d->Stats().Totals();
+  EXPECT_EQ(t.commits, 3);
+  EXPECT_EQ(t.buffered_records, 0);
+  EXPECT_EQ(t.rows_delivered, 25);
+  auto snap = metrics_.Snapshot();
+  EXPECT_EQ(snap["tributary_delivery_rows_delivered_total{delivery=\"sales-delivery\"}"], 25);
+}
+
+TEST_F(PipelinedCommitTest, FailedCommitsAreRetriedInOrderWithTheSameData) {
+  FlakyCatalog flaky(*catalog_);
+  flaky.fail_table = "sales";
+  flaky.fail_commits = 1;  // a data step (after its errors step succeeded)
+  fs_.fail_writes = 1;     // a torn temp file
+  fs_.fail_syncs = 1;      // a directory sync
+  DeliveryOptions o = Options();  // real clock: flushes by size and by time
+  o.buffering.max_records = 10;
+  std::vector<std::string> datas;
+  int rows = 0, broken = 0;
+  for (int i = 0; i < 60; ++i) {
+    if (i % 7 == 3) {
+      datas.push_back("broken " + std::to_string(i));
+      ++broken;
+    } else {
+      datas.push_back(Change(rows++, kNineAm));
+    }
+  }
+  auto d = Make(o, nullptr, &flaky, &fs_);
+  ASSERT_OK(d->Start());
+  for (size_t i = 0; i < datas.size(); i += 6) {  // appends while commits fail and retry
+    Put(std::vector<std::string>(datas.begin() + i,
+                                 datas.begin() + std::min(datas.size(), i + 6)));
+  }
+  ASSERT_TRUE(WaitUntil([&] {
+    ShardStats t = d->Stats().Totals();
+    return t.rows_delivered == rows && t.records_failed == broken;
+  }));
+  ASSERT_OK(d->Stop());
+  ShardStats t = d->Stats().Totals();
+  EXPECT_EQ(t.rows_delivered, rows);
+  EXPECT_EQ(t.records_failed, broken);
+  EXPECT_EQ(t.buffered_records, 0);
+  auto snap = metrics_.Snapshot();
+  EXPECT_EQ(snap["tributary_delivery_commit_errors_total{delivery=\"sales-delivery\"}"], 3);
+  ExpectExactly(rows);
+  ExpectFilesInSequenceOrder();
+  EXPECT_EQ(Rows("sales_errors").size(), static_cast<size_t>(broken));
+  ExpectCheckpointsAtTip();
+  ExpectNoTempFiles();
+}
+
+TEST_F(PipelinedCommitTest, StopWithACommitInFlightFlushesEverything) {
+  auto d = Make(TenPerCommit(), &clock_, nullptr, &fs_);
+  fs_.HoldWrites();
+  PutChanges(0, 10);
+  ASSERT_OK(d->Start());
+  ASSERT_TRUE(WaitUntil([&] { return fs_.held_writes() == 1; }));
+  PutChanges(10, 7);
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 17; }));
+  std::atomic<bool> stopped{false};
+  Status stop_status;
+  std::thread stopper([&] {
+    stop_status = d->Stop(/*flush=*/true);
+    stopped = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(stopped.load());  // waits for the commit in flight
+  fs_.ReleaseWrites();
+  stopper.join();
+  ASSERT_OK(stop_status);
+  ShardStats t = d->Stats().Totals();
+  EXPECT_EQ(t.rows_delivered, 17);
+  EXPECT_EQ(t.commits, 2);
+  EXPECT_EQ(t.buffered_records, 0);
+  EXPECT_FALSE(t.running);
+  ExpectExactly(17);
+  ExpectFilesInSequenceOrder();
+  ExpectCheckpointsAtTip();
+  ExpectNoTempFiles();
+}
+
+TEST_F(PipelinedCommitTest, AGivenUpCommitBlocksEveryLaterCommit) {
+  PutChanges(0, 10);
+  FlakyCatalog flaky(*catalog_);
+  flaky.fail_through = *stream_->LatestSequenceNumber(shard_);  // only commit 1 fails
+  {
+    auto d = Make(TenPerCommit(), &clock_, &flaky, &fs_);
+    ASSERT_OK(d->Start());
+    ASSERT_TRUE(WaitUntil([&] { return !d->Stats().Totals().last_error.empty(); }));
+    PutChanges(10, 5);  // processed into the next buffer while commit 1 keeps failing
+    ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 15; }));
+    // A flushing stop retries commit 1 a few times, then gives up: the 5 later records must not
+    // be committed (the checkpoint would pass the uncommitted 10).
+    EXPECT_THAT(d->Stop(), ::tributary::testing::StatusIs(StatusCode::kUnavailable));
+    ShardStats t = d->Stats().Totals();
+    EXPECT_EQ(t.rows_delivered, 0);
+    EXPECT_EQ(t.commits, 0);
+    EXPECT_EQ(t.buffered_records, 15);
+  }
+  EXPECT_EQ(Checkpoint(), std::nullopt);
+  EXPECT_TRUE(EventIds().empty());
+  auto d = Make(TenPerCommit(), &clock_);
+  ASSERT_OK(d->Start());
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().rows_delivered == 10; }));
+  ASSERT_OK(d->Stop());
+  ExpectExactly(15);
+  ExpectCheckpointsAtTip();
+}
+
+TEST_F(PipelinedCommitTest, StopWithoutFlushMidCommitThenRestartHasNoDuplicates) {
+  PutChanges(0, 10);
+  {
+    auto d = Make(TenPerCommit(), &clock_, nullptr, &fs_);
+    fs_.HoldWrites();
+    ASSERT_OK(d->Start());
+    ASSERT_TRUE(WaitUntil([&] { return fs_.held_writes() == 1; }));
+    PutChanges(10, 5);
+    ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 15; }));
+    std::thread stopper([&] { EXPECT_OK(d->Stop(/*flush=*/false)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fs_.ReleaseWrites();  // the commit in flight completes; the next buffer is dropped
+    stopper.join();
+    EXPECT_EQ(d->Stats().Totals().rows_delivered, 10);
+    EXPECT_EQ(d->Stats().Totals().buffered_records, 5);
+  }  // the destructor's flushing stop finds the workers already stopped
+  EXPECT_EQ(EventIds().size(), 10u);
+  PutChanges(15, 3);
+  auto d = Make(TenPerCommit(), &clock_);
+  ASSERT_OK(d->Start());
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 8; }));
+  ASSERT_OK(d->Stop());
+  ExpectExactly(18);
+  ExpectFilesInSequenceOrder();
+  ExpectCheckpointsAtTip();
+  ExpectNoTempFiles();
+}
+
+TEST_F(PipelinedCommitTest, CrashDuringStagingThenRestartHasNoDuplicates) {
+  PutChanges(0, 10);
+  {
+    auto d = Make(TenPerCommit(), &clock_, nullptr, &fs_);
+    fs_.HoldWrites();
+    ASSERT_OK(d->Start());
+    ASSERT_TRUE(WaitUntil([&] { return fs_.held_writes() == 1; }));
+    PutChanges(10, 5);
+    ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().records_read == 15; }));
+    // The write in flight tears and its cleanup never happens, as if the process died there.
+    fs_.fail_writes = 1;
+    fs_.fail_removes = 1000000;
+    std::thread stopper([&] { EXPECT_OK(d->Stop(/*flush=*/false)); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fs_.ReleaseWrites();
+    stopper.join();
+    EXPECT_EQ(d->Stats().Totals().rows_delivered, 0);
+  }
+  auto lake = ListLake(root_);
+  ASSERT_EQ(lake.size(), 1u);
+  EXPECT_TRUE(IsTempName(lake[0])) << lake[0];
+  EXPECT_EQ(Checkpoint(), std::nullopt);
+  auto d = Make(TenPerCommit(), &clock_);
+  ASSERT_OK(d->Start());  // recovery deletes the torn temp file
+  ASSERT_TRUE(WaitUntil([&] { return d->Stats().Totals().rows_delivered == 10; }));
+  ASSERT_OK(d->Stop());
+  ExpectExactly(15);
+  ExpectFilesInSequenceOrder();
+  ExpectCheckpointsAtTip();
+  ExpectNoTempFiles();
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -12,18 +14,46 @@
 
 namespace tributary::delivery::testing_util {
 
-// Wraps DefaultLakeFs(); each fail_* counter makes that many next calls fail (kUnavailable).
+// Wraps DefaultLakeFs(); each fail_* counter makes that many next calls fail (kUnavailable;
+// a failed Remove leaves the file, like a crash before the cleanup). HoldWrites() makes WriteFile
+// block on entry until ReleaseWrites(), to keep a commit in flight.
+//
+// Thread-safety: thread-safe.
 class FaultyLakeFs final : public LakeFs {
  public:
   std::atomic<int> fail_writes{0};
   std::atomic<int> fail_renames{0};
   std::atomic<int> fail_syncs{0};
+  std::atomic<int> fail_removes{0};
   std::atomic<int> renames{0};
+
+  void HoldWrites() {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_ = true;
+  }
+  void ReleaseWrites() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      hold_ = false;
+    }
+    cv_.notify_all();
+  }
+  // WriteFile calls blocked by HoldWrites() right now.
+  int held_writes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_;
+  }
 
   Status CreateDirs(const std::string& dir, bool sync) override {
     return DefaultLakeFs().CreateDirs(dir, sync);
   }
   Status WriteFile(const std::string& path, std::string_view data, bool sync) override {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++held_;
+      cv_.wait(lock, [this] { return !hold_; });
+      --held_;
+    }
     if (Take(fail_writes)) {
       (void)DefaultLakeFs().WriteFile(path, data.substr(0, data.size() / 2), false);  // torn
       return Status::Unavailable("injected write failure: " + path);
@@ -39,7 +69,10 @@ class FaultyLakeFs final : public LakeFs {
     ++renames;
     return DefaultLakeFs().Rename(from, to);
   }
-  Status Remove(const std::string& path) override { return DefaultLakeFs().Remove(path); }
+  Status Remove(const std::string& path) override {
+    if (Take(fail_removes)) return Status::Unavailable("injected remove failure: " + path);
+    return DefaultLakeFs().Remove(path);
+  }
   bool Exists(const std::string& path) override { return DefaultLakeFs().Exists(path); }
   Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) override {
     return DefaultLakeFs().ListFilesRecursive(dir);
@@ -53,6 +86,11 @@ class FaultyLakeFs final : public LakeFs {
     }
     return false;
   }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false;  // guarded by mu_
+  int held_ = 0;       // guarded by mu_
 };
 
 // Files below `root` as root-relative paths, sorted.

@@ -132,6 +132,7 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
     return st.WithContext("committing data files");
   }
   outcome.checkpoint_advanced = true;
+  outcome.dropped = buffer.dropped();
   for (const Staged& s : staged) {
     outcome.data_files += 1;
     outcome.rows += s.buffer->rows;

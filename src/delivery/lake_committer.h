@@ -12,7 +12,7 @@
 // A crash at any point is repaired by Recover (recovery.h); docs/delivery-semantics.md walks
 // through every crash point.
 //
-// Thread-safety: not thread-safe; owned by one ShardWorker.
+// Thread-safety: not thread-safe; owned by one ShardWorker and used only by its committer thread.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +48,7 @@ struct CommitOutcome {
   int64_t rows = 0;
   int64_t error_rows = 0;
   int64_t bytes = 0;
+  int64_t dropped = 0;  // records the processor dropped, checkpointed by this commit
   bool checkpoint_advanced = false;
   // A rename after a successful commit failed; it is retried on the next Commit and by Recover.
   Status publish_status;

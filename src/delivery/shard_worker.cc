@@ -50,7 +50,10 @@ ShardWorker::ShardWorker(const WorkerContext& ctx, std::string shard_id)
       checkpoint_key_("delivery/" + ctx.options->name + "/" + shard_id_),
       errors_checkpoint_key_(checkpoint_key_ + "/errors"),
       infer_columns_(!ctx.processor->ReportsColumns()),
-      buffer_(ctx.options->location, ctx.options->partition_keys, ctx.options->error_prefix),
+      active_(std::make_unique<DeliveryBuffer>(ctx.options->location, ctx.options->partition_keys,
+                                               ctx.options->error_prefix)),
+      spare_(std::make_unique<DeliveryBuffer>(ctx.options->location, ctx.options->partition_keys,
+                                              ctx.options->error_prefix)),
       committer_(CommitConfig{ctx.options->lake_root, ctx.options->name, ctx.options->table,
                               ctx.options->errors_table(),
                               "stream/" + ctx.stream->name() + "/" + shard_id_, checkpoint_key_,
@@ -97,6 +100,7 @@ void ShardWorker::Start() {
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.running = true;
   }
+  committer_thread_ = std::thread([this] { RunCommitter(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -111,12 +115,16 @@ void ShardWorker::RequestStop(bool flush) {
 
 Status ShardWorker::Join() {
   if (thread_.joinable()) thread_.join();
+  // Run() told the committer to exit before returning.
+  if (committer_thread_.joinable()) committer_thread_.join();
   return final_status_;
 }
 
 ShardStats ShardWorker::Stats() const {
   std::lock_guard<std::mutex> lock(stats_mu_);
-  return stats_;
+  ShardStats s = stats_;
+  s.buffered_records = active_consumed_ + in_flight_consumed_;
+  return s;
 }
 
 void ShardWorker::SetError(const Status& s) {
@@ -131,10 +139,10 @@ bool ShardWorker::SleepUnlessStopped(int64_t ms) {
 }
 
 bool ShardWorker::FlushDue(int64_t now_ns) const {
-  if (!buffer_.has_pending()) return false;
+  if (!active_->has_pending()) return false;
   const BufferingHints& hints = ctx_.options->buffering;
-  return buffer_.bytes() >= hints.max_bytes || buffer_.records() >= hints.max_records ||
-         now_ns - buffer_.oldest_mono_ns() >= hints.interval_ms * 1000000;
+  return active_->bytes() >= hints.max_bytes || active_->records() >= hints.max_records ||
+         now_ns - active_->oldest_mono_ns() >= hints.interval_ms * 1000000;
 }
 
 Status ShardWorker::ReopenAtTrimHorizon(const Status& cause) {
@@ -145,21 +153,30 @@ Status ShardWorker::ReopenAtTrimHorizon(const Status& cause) {
   return Status::Ok();
 }
 
+Status ShardWorker::WaitForCommitSlot() {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait(lock, [this] { return in_flight_ == nullptr; });
+  return last_commit_status_;
+}
+
+void ShardWorker::SubmitActive() {
+  std::swap(active_, spare_);  // spare_ is empty: the previous commit cleared it
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    in_flight_consumed_ = spare_->consumed();
+    active_consumed_ = 0;
+  }
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    in_flight_ = spare_.get();
+  }
+  commit_cv_.notify_all();
+}
+
 void ShardWorker::Run() {
-  int64_t backoff_ms = 0;
-  bool retry_flush = false;
   while (!stop_.load()) {
-    if (retry_flush) {
-      if (!SleepUnlessStopped(backoff_ms)) break;
-      if (Flush().ok()) {
-        retry_flush = false;
-      } else {
-        backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
-      }
-      continue;
-    }
     const BufferingHints& hints = ctx_.options->buffering;
-    int64_t room = hints.max_records - buffer_.records();
+    int64_t room = hints.max_records - active_->records();
     auto want = static_cast<size_t>(std::clamp<int64_t>(room, 1, ctx_.options->read_batch_records));
     const uint64_t version = ctx_.stream->append_version();
     // Reuses read_batch_'s strings: no per-record allocation while catching up.
@@ -178,38 +195,78 @@ void ShardWorker::Run() {
     {
       std::lock_guard<std::mutex> lock(stats_mu_);
       stats_.millis_behind_latest = batch->millis_behind_latest;
-      stats_.buffered_records = buffer_.consumed();
+      active_consumed_ = active_->consumed();
     }
     const int64_t now_ns = ctx_.clock->MonotonicNanos();
     if (FlushDue(now_ns)) {
-      if (!Flush().ok()) {
-        retry_flush = true;
-        backoff_ms = 100;
-      }
+      // Backpressure: one commit in flight at most. The committer retries a failing commit until
+      // it succeeds, so a failed status here means it gave up during a stop: commit nothing more.
+      if (!WaitForCommitSlot().ok() || stop_.load()) break;  // a stop flushes below
+      SubmitActive();
       continue;
     }
     // Caught up (a short but non-empty batch may just be the reader's byte cap): block until an
     // append or the flush deadline.
     if (batch->records.empty()) {
       int64_t wait_ms = kMaxWaitMs;
-      if (buffer_.has_pending()) {
-        int64_t left_ns = buffer_.oldest_mono_ns() + hints.interval_ms * 1000000 - now_ns;
+      if (active_->has_pending()) {
+        int64_t left_ns = active_->oldest_mono_ns() + hints.interval_ms * 1000000 - now_ns;
         wait_ms = std::clamp<int64_t>((left_ns + 999999) / 1000000, 1, kMaxWaitMs);
       }
       ctx_.stream->WaitForAppend(version, wait_ms);
     }
   }
-  Status final_status;
-  if (flush_on_stop_.load() && buffer_.has_pending()) {
-    final_status = Flush();
-    for (int attempt = 0; !final_status.ok() && final_status.retryable() && attempt < 3; ++attempt) {
-      final_status = Flush();
-    }
+  // Stopping: let the commit in flight finish (or be given up), then commit the rest, in order.
+  Status final_status = WaitForCommitSlot();
+  if (final_status.ok() && flush_on_stop_.load() && active_->has_pending()) {
+    SubmitActive();
+    final_status = WaitForCommitSlot();
   }
-  final_status_ = final_status;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    committer_exit_ = true;
+  }
+  commit_cv_.notify_all();
+  final_status_ = flush_on_stop_.load() ? final_status : Status::Ok();
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.running = false;
-  stats_.buffered_records = buffer_.consumed();
+  active_consumed_ = active_->consumed();
+}
+
+void ShardWorker::RunCommitter() {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  for (;;) {
+    commit_cv_.wait(lock, [this] { return in_flight_ != nullptr || committer_exit_; });
+    if (in_flight_ == nullptr) return;  // exit requested and nothing left to commit
+    DeliveryBuffer* buffer = in_flight_;
+    lock.unlock();
+    Status s = CommitWithRetry(*buffer);
+    lock.lock();
+    last_commit_status_ = s;
+    in_flight_ = nullptr;
+    commit_cv_.notify_all();
+  }
+}
+
+Status ShardWorker::CommitWithRetry(DeliveryBuffer& buffer) {
+  Status s = CommitOnce(buffer);
+  int64_t backoff_ms = 100;
+  int attempts_while_stopping = 0;
+  while (!s.ok()) {
+    // Retry the same data (the committer kept the uncommitted part of the buffer), with backoff,
+    // until it succeeds: later buffers wait behind it, so nothing is skipped or reordered.
+    if (!stop_.load() && SleepUnlessStopped(backoff_ms)) {
+      backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+      s = CommitOnce(buffer);
+      continue;
+    }
+    // Stopping: a flushing stop makes a few more immediate attempts; then the batch is left
+    // uncommitted (its records are after the checkpoint and are read again on restart).
+    if (!flush_on_stop_.load() || !s.retryable() || attempts_while_stopping >= 3) return s;
+    ++attempts_while_stopping;
+    s = CommitOnce(buffer);
+  }
+  return s;
 }
 
 void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records) {
@@ -220,7 +277,8 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
     inputs_[i] = transform::ProcessorInput{r.sequence_number, r.data, r.approximate_arrival_ms,
                                            shard_id_, r.partition_key, r.sequence_number};
   }
-  transform::ColumnSet* columns = infer_columns_ ? nullptr : &buffer_.columns();
+  DeliveryBuffer& buffer = *active_;
+  transform::ColumnSet* columns = infer_columns_ ? nullptr : &buffer.columns();
   Status status = ctx_.processor->Process(inputs_, outputs_, columns);
   int attempts = 1;
   while ((!status.ok() || outputs_.size() != n) && attempts <= ctx_.options->processor_retries) {
@@ -236,7 +294,7 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
                                              std::to_string(n) + " records";
     for (const stream::StreamRecord& r : records) {
       AddFailed(r, kBatchErrorCode, message, attempts);
-      buffer_.NoteConsumed(r.sequence_number, now_ns);
+      buffer.NoteConsumed(r.sequence_number, now_ns);
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
@@ -246,7 +304,7 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
         AddFailed(r, kOutputErrorCode, "the processor returned a missing or mismatched recordId",
                   attempts);
       } else if (out.result == transform::ProcessingResult::kDropped) {
-        ++pending_dropped_;
+        buffer.NoteDropped();
       } else if (out.result == transform::ProcessingResult::kProcessingFailed) {
         AddFailed(r,
                   out.error_code.empty() ? transform::CdcFlattenProcessor::kErrorCode
@@ -258,7 +316,7 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
         std::string_view row = TrimRow(out.data);
         Status row_status;
         if (infer_columns_) {
-          row_status = transform::InferColumns(row, buffer_.columns());
+          row_status = transform::InferColumns(row, buffer.columns());
           if (row_status.ok() && row.find('\n') != std::string_view::npos) {
             minify_scratch_.resize(row.size());
             size_t len = 0;
@@ -274,13 +332,13 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
           }
         }
         if (row_status.ok()) {
-          Status s = buffer_.AddRow(row, out.partition_keys,
+          Status s = buffer.AddRow(row, out.partition_keys,
                                     out.event_time_ms.value_or(r.approximate_arrival_ms),
                                     r.sequence_number);
           if (!s.ok()) AddFailed(r, kPartitionErrorCode, s.message(), attempts);
         }
       }
-      buffer_.NoteConsumed(r.sequence_number, now_ns);
+      buffer.NoteConsumed(r.sequence_number, now_ns);
     }
   }
   if (ctx_.counters.records_read != nullptr) ctx_.counters.records_read->Add(static_cast<int64_t>(n));
@@ -290,9 +348,13 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
 
 void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view code,
                             std::string_view message, int attempts) {
-  if (!skip_errors_through_.empty() &&
-      stream::CompareSequenceNumbers(record.sequence_number, skip_errors_through_) <= 0) {
-    return;  // already committed to the error table before a restart
+  if (!skip_errors_through_.empty()) {
+    if (stream::CompareSequenceNumbers(record.sequence_number, skip_errors_through_) <= 0) {
+      return;  // already committed to the error table before a restart
+    }
+    // Records arrive in order and are never processed twice by one worker: past the errors
+    // checkpoint of the previous run, no failed record can repeat any more.
+    skip_errors_through_.clear();
   }
   FailedRecord f;
   f.attempts_made = attempts;
@@ -305,28 +367,18 @@ void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view
   f.sequence_number = record.sequence_number;
   line_scratch_.clear();
   AppendFailedRecordJson(f, line_scratch_);
-  buffer_.AddError(line_scratch_, record.approximate_arrival_ms, record.sequence_number);
+  active_->AddError(line_scratch_, record.approximate_arrival_ms, record.sequence_number);
 }
 
-Status ShardWorker::Flush() {
+Status ShardWorker::CommitOnce(DeliveryBuffer& buffer) {
   CommitOutcome outcome;
-  const std::string committing = buffer_.last_sequence();
-  Status s = committer_.Commit(buffer_, outcome);
+  const std::string committing = buffer.last_sequence();
+  Status s = committer_.Commit(buffer, outcome);
   const DeliveryCounters& c = ctx_.counters;
-  int64_t dropped = 0;
-  if (outcome.checkpoint_advanced) {
-    dropped = pending_dropped_;
-    pending_dropped_ = 0;
-    // Past the errors checkpoint of a previous run: no failed record can repeat any more.
-    if (!skip_errors_through_.empty() &&
-        stream::CompareSequenceNumbers(committing, skip_errors_through_) >= 0) {
-      skip_errors_through_.clear();
-    }
-  }
   if (c.rows_delivered != nullptr) {
     c.rows_delivered->Add(outcome.rows);
     c.records_failed->Add(outcome.error_rows);
-    c.records_dropped->Add(dropped);
+    c.records_dropped->Add(outcome.dropped);
     c.files_committed->Add(outcome.data_files + outcome.error_files);
     c.bytes_committed->Add(outcome.bytes);
     if (outcome.checkpoint_advanced) c.commits->Add(1);
@@ -335,10 +387,10 @@ Status ShardWorker::Flush() {
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.rows_delivered += outcome.rows;
   stats_.records_failed += outcome.error_rows;
-  stats_.records_dropped += dropped;
+  stats_.records_dropped += outcome.dropped;
   stats_.files_committed += outcome.data_files + outcome.error_files;
   stats_.bytes_committed += outcome.bytes;
-  stats_.buffered_records = buffer_.consumed();
+  in_flight_consumed_ = buffer.consumed();  // 0 once committed
   if (outcome.checkpoint_advanced) {
     stats_.commits += 1;
     stats_.last_commit_ms = ctx_.clock->NowMillis();

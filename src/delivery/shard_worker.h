@@ -1,11 +1,18 @@
-// ShardWorker: one thread delivering one shard: read a batch (blocking on the stream's append
-// notification, never spinning), run the processor, buffer rows per partition, and commit when
-// the oldest buffered record is interval_ms old, the buffer reaches max_bytes or max_records, or
-// on stop. Starts after the shard's committed checkpoint, so a restart neither repeats nor skips
-// a record.
+// ShardWorker: delivers one shard with two threads. The worker thread reads a batch (blocking on
+// the stream's append notification, never spinning), runs the processor and buffers rows per
+// partition; when the oldest buffered record is interval_ms old, the buffer reaches max_bytes or
+// max_records, or on stop, it seals the buffer and hands it to the committer thread, which runs
+// the commit protocol (LakeCommitter) while the worker goes on filling a second buffer (double
+// buffering). At most one commit is in flight: a flush that falls due while the previous commit
+// still runs waits for it (backpressure). Commits run strictly in order, and a failed commit is
+// retried with the same data until it succeeds (or a stop gives up on it, after which nothing
+// later is committed), so the checkpoint only moves forward and never past an uncommitted record.
+// Starts after the shard's committed checkpoint, so a restart neither repeats nor skips a record.
 //
 // Thread-safety: Open/Start/RequestStop/Join are called by the owning DeliveryStream from one
-// thread; Stats() may be called from any thread; everything else runs on the worker thread.
+// thread; Stats() may be called from any thread; the reading/processing state belongs to the
+// worker thread, the LakeCommitter to the committer thread, and the hand-off between them is
+// guarded by commit_mu_.
 #pragma once
 
 #include <atomic>
@@ -83,21 +90,35 @@ class ShardWorker {
   void Start();
   // Asks the thread to finish: with flush, it commits what it has buffered first.
   void RequestStop(bool flush);
-  // Waits for the thread; returns the final flush's status.
+  // Waits for both threads; returns the final flush's status (with flush: the first commit that
+  // failed for good, else Ok).
   Status Join();
   ShardStats Stats() const;
 
  private:
+  // Worker thread.
   void Run();
   void ProcessBatch(const std::vector<stream::StreamRecord>& records);
   void AddFailed(const stream::StreamRecord& record, std::string_view code,
                  std::string_view message, int attempts);
   bool FlushDue(int64_t now_ns) const;
-  Status Flush();
+  // Waits until no commit is in flight; returns the status of the last finished commit (not Ok
+  // only when the committer gave up on it during a stop: nothing may be committed after it).
+  Status WaitForCommitSlot();
+  // Hands active_ to the committer and continues with the (empty) spare buffer. Requires no
+  // commit in flight and an Ok previous commit.
+  void SubmitActive();
   Status ReopenAtTrimHorizon(const Status& cause);
   // Sleeps up to ms unless a stop is requested; returns false when stopping.
   bool SleepUnlessStopped(int64_t ms);
   void SetError(const Status& s);
+
+  // Committer thread.
+  void RunCommitter();
+  // Commits `buffer` until it succeeds; while stopping, gives up after the last attempts
+  // (flush: up to 4 for retryable errors; no flush: none).
+  Status CommitWithRetry(DeliveryBuffer& buffer);
+  Status CommitOnce(DeliveryBuffer& buffer);
 
   // Constant after construction.
   const WorkerContext ctx_;
@@ -109,25 +130,39 @@ class ShardWorker {
   // Worker-thread state.
   std::unique_ptr<stream::ShardReader> reader_;
   stream::ReadBatch read_batch_;  // reused across reads
-  DeliveryBuffer buffer_;
-  LakeCommitter committer_;
+  std::unique_ptr<DeliveryBuffer> active_;  // being filled
+  // The other buffer: while a commit is in flight it is the buffer being committed (in_flight_)
+  // and the worker must not touch it; afterwards it is empty (cleared by the commit) and reused.
+  std::unique_ptr<DeliveryBuffer> spare_;
   std::vector<transform::ProcessorInput> inputs_;
   std::vector<transform::ProcessorOutput> outputs_;
   std::string line_scratch_;
   std::string minify_scratch_;
   std::string skip_errors_through_;  // failed records <= this were committed before a restart
-  int64_t pending_dropped_ = 0;  // dropped since the last commit
   Counter* lag_gauge_ = nullptr;
 
+  // Committer-thread state.
+  LakeCommitter committer_;
+
   std::thread thread_;
+  std::thread committer_thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> flush_on_stop_{true};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   Status final_status_;  // written by the worker thread before it exits
 
+  // The hand-off between the worker and the committer.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  DeliveryBuffer* in_flight_ = nullptr;  // guarded by commit_mu_; the sealed buffer to commit
+  Status last_commit_status_;            // guarded by commit_mu_; of the last finished commit
+  bool committer_exit_ = false;          // guarded by commit_mu_
+
   mutable std::mutex stats_mu_;
-  ShardStats stats_;  // guarded by stats_mu_
+  ShardStats stats_;                 // guarded by stats_mu_
+  int64_t active_consumed_ = 0;      // guarded by stats_mu_; records in active_
+  int64_t in_flight_consumed_ = 0;   // guarded by stats_mu_; records in the sealed buffer
 };
 
 }  // namespace tributary::delivery
