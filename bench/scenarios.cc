@@ -103,7 +103,7 @@ double Percentile(std::vector<int64_t>& v, double p) {
 }  // namespace
 
 int RunDeliver(const DeliverParams& params, bool smoke) {
-  std::cout << "== deliver: " << params.records << " change records, 1 shard, 1 worker thread, cdc-flatten, "
+  std::cout << "== deliver: " << params.records << " change records, 1 shard (1 processing thread + 1 commit thread), cdc-flatten, "
             << "interval " << params.interval_ms << " ms, fsync " << (params.sync ? "on" : "off") << "\n";
   ScratchDir dir;
   auto store = stream::EmbeddedStreamStore::Open(dir.path + "/stream", nullptr);

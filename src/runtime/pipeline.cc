@@ -73,7 +73,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
   topt.account_id = cfg.account_id;
   topt.clock = p.clock;
   auto tables = table::TableEngine::Open(p.layout.table_dir, topt);
-  if (!tables.ok()) return tables.status().WithContext("opening tables in " + p.layout.table_dir);
+  if (!tables.ok()) {
+    if (tables.status().message().find("lock") != std::string::npos) {
+      return Status::Unavailable("the data directory " + p.layout.data_dir +
+                                 " is in use by another tributary process (see `tributary status "
+                                 "--data-dir " + p.layout.data_dir + "`); stop it first");
+    }
+    return tables.status().WithContext("opening tables in " + p.layout.table_dir);
+  }
   p.tables = std::move(tables).value();
 
   auto streams = stream::EmbeddedStreamStore::Open(p.layout.stream_dir, p.clock);

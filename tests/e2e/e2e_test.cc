@@ -245,6 +245,21 @@ TEST(CliEndToEnd, ErrorsAreClear) {
 
   auto g = e2e::Run({BinaryPath(), "generate", "--data-dir", dir.str() + "/d"});
   EXPECT_EQ(g.exit_code, 2) << g.output;
+  // A second process on a running pipeline's data dir gets a clear refusal; SIGTERM then stops
+  // the pipeline cleanly (flush, exit 0).
+  std::string data = dir.str() + "/live";
+  std::string config = SourceDir() + "/examples/sales-pipeline.yaml";
+  pid_t up = Spawn({BinaryPath(), "up", "-c", config, "--data-dir", data}, dir.str() + "/up.log");
+  for (int i = 0; i < 200 && ReadWholeFile(dir.str() + "/up.log").find("Ctrl-C stops") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto busy = e2e::Run({BinaryPath(), "generate", "--data-dir", data, "--count", "5"});
+  EXPECT_EQ(busy.exit_code, 1) << busy.output;
+  EXPECT_NE(busy.output.find("in use by another tributary process"), std::string::npos) << busy.output;
+  kill(up, SIGTERM);
+  EXPECT_EQ(Wait(up, 30), 0) << ReadWholeFile(dir.str() + "/up.log");
+  EXPECT_NE(ReadWholeFile(dir.str() + "/up.log").find("stopped cleanly"), std::string::npos);
+
   auto h = e2e::Run({BinaryPath(), "--help"});
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.output.find("demo"), std::string::npos);
