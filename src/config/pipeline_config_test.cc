@@ -183,8 +183,8 @@ pipes:
 deliveries:
   - name: d
     source: stream:s
-    processor: {type: none}
-    partitioning: arrival-time
+    processor: {type: cdc-flatten}
+    partitioning: event-time
     buffering: {interval_ms: 0, max_bytes: 1024, max_records: 1}
 )",
                                                  "pipeline.yaml");
@@ -195,9 +195,25 @@ deliveries:
   ASSERT_EQ(r->pipes[0].filters.size(), 2u);
   EXPECT_EQ(r->pipes[0].filters[0].json, R"({"eventName": ["INSERT"]})");
   EXPECT_EQ(r->pipes[0].filters[1].location, (Location{"pipeline.yaml", 14, 9}));
-  EXPECT_EQ(r->deliveries[0].processor.type, "none");
-  EXPECT_EQ(r->deliveries[0].partitioning, Partitioning::kArrivalTime);
+  EXPECT_EQ(r->deliveries[0].processor.type, "cdc-flatten");
+  EXPECT_EQ(r->deliveries[0].partitioning, Partitioning::kEventTime);
   EXPECT_EQ(r->deliveries[0].buffering.interval_ms, 0);
+}
+
+TEST(PipelineConfigTest, PlannedOptionsAreRejectedWhereTheyAreWritten) {
+  std::string err = ErrorOf(R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {view_type: KEYS_ONLY}
+streams: [{name: s}]
+deliveries:
+  - name: d
+    source: stream:s
+    processor: {type: none}
+    partitioning: arrival-time
+)");
+  EXPECT_NE(err.find("pipeline.yaml:9:23: processor type 'none' is not supported yet"), std::string::npos) << err;
+  EXPECT_NE(err.find("pipeline.yaml:10:19: partitioning 'arrival-time' is not supported yet"), std::string::npos) << err;
 }
 
 TEST(PipelineConfigTest, UnknownKeySuggestsTheNearestOne) {

@@ -224,6 +224,14 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   CheckRange(diag, b, "max_records", "buffering max_records", b.max_records, int64_t{1},
              kMaxBufferRecords);
 
+  if (d.partitioning != Partitioning::kEventTime) {
+    diag.Error(d.at("partitioning"), "partitioning '" + std::string(PartitioningName(d.partitioning)) +
+                                         "' is not supported yet (use 'event-time')");
+  }
+  if (d.processor.type == "none") {
+    diag.Error(d.processor.at("type"), "processor type 'none' is not supported yet (use 'cdc-flatten')");
+  }
+
   const DestinationConfig& dest = d.destination;
   if (dest.type == DestinationType::kS3) {
     diag.Error(dest.at("type"), "destination type 's3' is not supported yet (use 'local')");
