@@ -78,6 +78,15 @@ void ChangeRecord::AppendJson(JsonWriter& w) const {
     w.Key("eventSourceARN");
     w.String(event_source_arn);
   }
+  if (!user_identity_type.empty()) {
+    w.Key("userIdentity");
+    w.BeginObject();
+    w.Key("type");
+    w.String(user_identity_type);
+    w.Key("principalId");
+    w.String(user_identity_principal_id);
+    w.EndObject();
+  }
   w.EndObject();
 }
 
@@ -118,6 +127,12 @@ Result<ChangeRecord> ChangeRecord::FromJson(std::string_view json) {
   std::string_view arn;
   if (obj["eventSourceARN"].get_string().get(arn) == simdjson::SUCCESS) r.event_source_arn = arn;
 
+  simdjson::dom::object identity;
+  if (obj["userIdentity"].get_object().get(identity) == simdjson::SUCCESS) {
+    std::string_view v;
+    if (identity["type"].get_string().get(v) == simdjson::SUCCESS) r.user_identity_type = v;
+    if (identity["principalId"].get_string().get(v) == simdjson::SUCCESS) r.user_identity_principal_id = v;
+  }
   simdjson::dom::object ddb;
   if (obj["dynamodb"].get_object().get(ddb) != simdjson::SUCCESS) return Missing("dynamodb");
   simdjson::dom::element t;

@@ -36,6 +36,10 @@ struct ChangeRecord {
   std::string event_source = "aws:dynamodb";
   std::string aws_region = "us-east-1";
   std::string event_source_arn;  // omitted from JSON when empty
+  // TTL deletions carry {"type":"Service","principalId":"dynamodb.amazonaws.com"}; omitted when
+  // empty.
+  std::string user_identity_type;
+  std::string user_identity_principal_id;
 
   int64_t approximate_creation_date_time = 0;  // epoch seconds
   AttributeMap keys;

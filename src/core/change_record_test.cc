@@ -37,6 +37,20 @@ TEST(ChangeRecordTest, RoundTripWithSourceArn) {
   EXPECT_EQ(*back, r);
 }
 
+TEST(ChangeRecordTest, TtlRemovalCarriesServiceIdentity) {
+  ChangeRecord r = Sample();
+  r.event_name = EventName::kRemove;
+  r.new_image.reset();
+  r.user_identity_type = "Service";
+  r.user_identity_principal_id = "dynamodb.amazonaws.com";
+  std::string json = r.ToJson();
+  EXPECT_NE(json.find(R"("userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"})"),
+            std::string::npos);
+  auto back = ChangeRecord::FromJson(json);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, r);
+}
+
 TEST(ChangeRecordTest, InsertHasNoOldImageAndFractionalTimeIsFloored) {
   auto r = ChangeRecord::FromJson(
       R"({"eventID":"e","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb",)"
