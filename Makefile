@@ -34,6 +34,7 @@ test: build
 	./$(BUILD_DIR)/tributary-bench --scenario all --smoke
 ifeq ($(CI),true)
 	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
 endif
 
 test-asan: bootstrap
@@ -49,3 +50,15 @@ format:
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+# libFuzzer smoke run (clang-14, ASan+UBSan): the DynamoDB request fuzzer (src/dynamodb/request_fuzz.cc)
+# for 60 s from its seed corpus; new inputs go to $(FUZZ_DIR)/corpus, never into the repository.
+FUZZ_DIR ?= build-fuzz
+.PHONY: fuzz-smoke
+fuzz-smoke: bootstrap
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DTRIBUTARY_FUZZ=ON -DTRIBUTARY_BUILD_TESTS=OFF -DTRIBUTARY_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) --target dynamodb_request_fuzz -j$(JOBS)
+	mkdir -p $(FUZZ_DIR)/corpus/dynamodb_requests
+	./$(FUZZ_DIR)/src/dynamodb/dynamodb_request_fuzz $(FUZZ_DIR)/corpus/dynamodb_requests tests/fuzz/dynamodb_requests \
+	  -max_total_time=60 -rss_limit_mb=2048 -print_final_stats=1
