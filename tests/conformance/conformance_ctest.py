@@ -10,6 +10,9 @@ against it and judges the report.
                                    --data-dir <tmp> --listen 127.0.0.1:0` and reads the endpoint
                                    it prints ("endpoint http://..."). Passes when every case not
                                    marked "pending" passes.
+  conformance_ctest.py generator-moto | generator-tributary
+                                   runs examples/generate_sales.py --create-table against the
+                                   backend and checks its summary against a Scan of the table.
 Environment: TRIBUTARY_BIN, TRIBUTARY_SOURCE_DIR (defaults: build/tributary, the repository),
 CONFORMANCE_REPORT (where to write the JSON report; default: a temp file, printed).
 """
@@ -92,28 +95,85 @@ class Backend:
             self.proc.wait()
 
 
+def start_backend(backend_name, work):
+    if backend_name == "moto":
+        moto = shutil.which("moto_server")
+        if moto is None:
+            raise RuntimeError("moto_server not found")
+        port = free_port()
+        backend = Backend([moto, "-H", "127.0.0.1", "-p", str(port)])
+        backend.start(endpoint=f"http://127.0.0.1:{port}")
+    else:
+        binary = os.environ.get("TRIBUTARY_BIN") or os.path.join(SOURCE_DIR, "build", "tributary")
+        config = os.path.join(SOURCE_DIR, "tests", "e2e", "dynamodb", "empty-pipeline.yaml")
+        backend = Backend([binary, "up", "-c", config, "--data-dir", os.path.join(work, "data"),
+                           "--listen", "127.0.0.1:0"])
+        backend.start(endpoint_re=re.compile(r"endpoint (http://\S+)"))
+    return backend
+
+
+def run_generator(backend_name):
+    """examples/generate_sales.py against the backend; its summary must match the table."""
+    import boto3
+
+    work = tempfile.mkdtemp(prefix=f"generator-{backend_name}-")
+    backend = start_backend(backend_name, work)
+    try:
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+        proc = subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "examples", "generate_sales.py"),
+                               "--endpoint", backend.endpoint, "--create-table", "--count", "300", "--rate", "0",
+                               "--seed", "7", "--quiet"], capture_output=True, text=True, env=env, timeout=300)
+        print(proc.stdout + proc.stderr)
+        m = re.search(r"inserts=(\d+) modifies=(\d+) removes=(\d+) errors=(\d+) total=(\d+)", proc.stdout)
+        if proc.returncode != 0 or not m:
+            print("FAILED: generator exit code %d" % proc.returncode)
+            return 1
+        inserts, modifies, removes, errors, total = map(int, m.groups())
+        client = boto3.client("dynamodb", endpoint_url=backend.endpoint, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        items = []
+        kwargs = {"TableName": "P1_OrdersRawTable"}
+        while True:
+            page = client.scan(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        statuses = {}
+        for item in items:
+            statuses[item["status"]["S"]] = statuses.get(item["status"]["S"], 0) + 1
+        problems = []
+        if total != 300 or errors:
+            problems.append(f"total {total}, errors {errors}")
+        if not (inserts and modifies and removes):
+            problems.append("expected a mix of inserts, modifies and removes")
+        if len(items) != inserts - removes:
+            problems.append(f"table holds {len(items)} items, expected inserts - removes = {inserts - removes}")
+        if set(statuses) - {"PENDING", "CONFIRMED", "SHIPPED", "DELIVERED"}:
+            problems.append(f"unexpected statuses {statuses}")
+        print(f"table: {len(items)} items, statuses {statuses}")
+        if problems:
+            print("FAILED: " + "; ".join(problems))
+            return 1
+        print("OK")
+        return 0
+    finally:
+        backend.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("moto", "tributary"):
+    modes = ("moto", "tributary", "generator-moto", "generator-tributary")
+    if len(sys.argv) != 2 or sys.argv[1] not in modes:
         print(__doc__, file=sys.stderr)
         return 2
+    if sys.argv[1].startswith("generator-"):
+        return run_generator(sys.argv[1][len("generator-"):])
     backend_name = sys.argv[1]
     work = tempfile.mkdtemp(prefix=f"conformance-{backend_name}-")
     report_path = os.environ.get("CONFORMANCE_REPORT") or os.path.join(work, "report.json")
     try:
-        if backend_name == "moto":
-            moto = shutil.which("moto_server")
-            if moto is None:
-                print("moto_server not found", file=sys.stderr)
-                return 2
-            port = free_port()
-            backend = Backend([moto, "-H", "127.0.0.1", "-p", str(port)])
-            backend.start(endpoint=f"http://127.0.0.1:{port}")
-        else:
-            binary = os.environ.get("TRIBUTARY_BIN") or os.path.join(SOURCE_DIR, "build", "tributary")
-            config = os.path.join(SOURCE_DIR, "tests", "e2e", "dynamodb", "empty-pipeline.yaml")
-            backend = Backend([binary, "up", "-c", config, "--data-dir", os.path.join(work, "data"),
-                               "--listen", "127.0.0.1:0"])
-            backend.start(endpoint_re=re.compile(r"endpoint (http://\S+)"))
+        backend = start_backend(backend_name, work)
         try:
             rc = run_conformance.main(["--endpoint", backend.endpoint, "--backend", backend_name,
                                        "--report", report_path, "-v"])
