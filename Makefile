@@ -61,4 +61,4 @@ fuzz-smoke: bootstrap
 	cmake --build $(FUZZ_DIR) --target dynamodb_request_fuzz -j$(JOBS)
 	mkdir -p $(FUZZ_DIR)/corpus/dynamodb_requests
 	./$(FUZZ_DIR)/src/dynamodb/dynamodb_request_fuzz $(FUZZ_DIR)/corpus/dynamodb_requests tests/fuzz/dynamodb_requests \
-	  -max_total_time=60 -rss_limit_mb=2048 -print_final_stats=1
+	  -dict=tests/fuzz/dynamodb_requests.dict -max_total_time=60 -rss_limit_mb=2048 -print_final_stats=1
