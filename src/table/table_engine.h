@@ -191,6 +191,7 @@ class TableEngine {
  private:
   class ItemWriter;
   struct Mutation;
+  friend class StreamAdmin;  // stream lifecycle and views (table_stream_admin.h)
   TableEngine(Options options);
 
   Status Init(const std::string& dir);

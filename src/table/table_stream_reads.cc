@@ -1,5 +1,6 @@
 // TableEngine stream reads and trimming: ListStreamShards, ReadStream, LatestSequence,
-// TrimStream, and recovering shard positions on open.
+// TrimStream, and recovering shard positions on open. Shards are resolved through the table's
+// stream history (table_stream_history.h): a shard is a counter range of a storage slot.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -10,6 +11,7 @@
 #include "table/table_engine.h"
 #include "table/table_state.h"
 #include "table/table_stream.h"
+#include "table/table_stream_history.h"
 
 namespace tributary::table {
 
@@ -23,40 +25,65 @@ Status ShardNotFound(std::string_view id) {
   return Status::NotFound("Requested resource not found: Shard does not exist: " + std::string(id));
 }
 
+Status TableGone() { return Status::NotFound("Requested resource not found"); }
+
 }  // namespace
 
 Status TableEngine::LoadShardPositions(TableState& t) {
   const uint32_t id = t.meta.table_id;
   for (auto& shard : t.shards) {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, TrimKey(id, shard->index), &value);
-    if (s.ok() && value.size() == 8) shard->trimmed_through = ReadBigEndian64(value.data());
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
-    std::string prefix = StreamShardPrefix(id, shard->index);
-    it->SeekForPrev(StreamKey(id, shard->index, UINT64_MAX));
-    if (it->Valid() && it->key().starts_with(prefix)) {
-      shard->last_counter = StreamKeyCounter(std::string_view(it->key().data(), it->key().size()));
-    }
-    TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "loading stream positions"));
+    TRIB_ASSIGN_OR_RETURN(shard->trimmed_through, SlotTrimHorizon(db_.get(), meta_cf_, id, shard->index, nullptr));
+    TRIB_ASSIGN_OR_RETURN(shard->last_counter,
+                          SlotNewestCounter(db_.get(), streams_cf_, id, shard->index, 0, UINT64_MAX, nullptr));
     shard->last_counter = std::max(shard->last_counter, shard->trimmed_through);
+  }
+  // A stream enabled after CreateTable has its own label (creation time); a disabled one stays
+  // the table's latest stream.
+  TRIB_ASSIGN_OR_RETURN(std::optional<StreamHistory> history, LoadStreamHistory(db_.get(), meta_cf_, id));
+  if (history && !history->streams.empty()) {
+    t.stream_label = FormatIsoMillis(history->streams.back().creation_ms);
+    t.stream_arn = t.arn + "/stream/" + t.stream_label;
   }
   return Status::Ok();
 }
 
+namespace {
+
+// The enabled stream's shard `shard_id` (NotFound otherwise), from a history read at `snapshot`.
+Result<ShardGeneration> ActiveShard(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta_cf, const TableState& t,
+                                    std::string_view shard_id, const rocksdb::Snapshot* snapshot) {
+  TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db, meta_cf, t, snapshot));
+  const StreamGeneration* gen = h.enabled();
+  const ShardGeneration* g = gen == nullptr ? nullptr : gen->FindShard(shard_id);
+  if (g == nullptr) return ShardNotFound(shard_id);
+  return *g;
+}
+
+}  // namespace
+
 Result<std::vector<ShardDescription>> TableEngine::ListStreamShards(std::string_view table) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
+  std::shared_lock alive(t->alive_mu);
+  if (t->deleted) return TableGone();
   if (!t->has_stream()) return NoStream(*t);
+  ScopedSnapshot snapshot(db_.get());
+  TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db_.get(), meta_cf_, *t, snapshot.get()));
+  const StreamGeneration* gen = h.enabled();
+  if (gen == nullptr) return NoStream(*t);
   std::vector<ShardDescription> shards;
-  for (const auto& shard : t->shards) {
+  for (const ShardGeneration& g : gen->shards) {
     ShardDescription d;
-    d.shard_id = shard->id;
-    std::string prefix = StreamShardPrefix(t->meta.table_id, shard->index);
+    d.shard_id = g.id;
+    TRIB_ASSIGN_OR_RETURN(uint64_t trimmed, SlotTrimHorizon(db_.get(), meta_cf_, t->meta.table_id, g.slot,
+                                                            snapshot.get()));
+    std::string prefix = StreamShardPrefix(t->meta.table_id, g.slot);
     std::string end = PrefixSuccessor(prefix);
     rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.get();
     rocksdb::Slice ub(end);
     ro.iterate_upper_bound = &ub;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_cf_));
-    it->Seek(prefix);
+    it->Seek(StreamKey(t->meta.table_id, g.slot, std::max(g.start_after, trimmed) + 1));
     if (it->Valid()) {
       d.starting_sequence_number =
           FormatSequenceNumber(StreamKeyCounter(std::string_view(it->key().data(), it->key().size())));
@@ -71,52 +98,32 @@ Result<std::vector<ChangeRecord>> TableEngine::ReadStream(std::string_view table
                                                           std::string_view after_sequence,
                                                           int max_records) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
+  std::shared_lock alive(t->alive_mu);
+  if (t->deleted) return TableGone();
   if (!t->has_stream()) return NoStream(*t);
-  auto found = t->shard_index.find(std::string(shard_id));
-  if (found == t->shard_index.end()) return ShardNotFound(shard_id);
-  ShardState& shard = *t->shards[found->second];
   if (max_records <= 0) return Status::InvalidArgument("max_records must be positive");
-  uint64_t after = 0;
+  ShardPosition from;
   if (!after_sequence.empty()) {
-    TRIB_ASSIGN_OR_RETURN(after, ParseSequenceNumber(after_sequence));
+    from.trim_horizon = false;
+    TRIB_ASSIGN_OR_RETURN(from.after, ParseSequenceNumber(after_sequence));
   }
-  const uint32_t id = t->meta.table_id;
-  std::string end = PrefixSuccessor(StreamShardPrefix(id, shard.index));
-  rocksdb::Slice ub(end);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &ub;
-  std::unique_ptr<rocksdb::Iterator> it;
-  {
-    // The trim horizon and the iterator's snapshot must agree: TrimStream holds this lock across
-    // its delete and the horizon update.
-    std::lock_guard lock(shard.mu);
-    if (!after_sequence.empty() && after < shard.trimmed_through) {
-      return Status::OutOfRange("TrimmedDataAccessException: sequence number " + std::string(after_sequence) +
-                                " is behind the trim horizon of shard " + shard.id);
-    }
-    it.reset(db_->NewIterator(ro, streams_cf_));
-  }
-  std::vector<ChangeRecord> records;
-  for (it->Seek(StreamKey(id, shard.index, after + 1)); it->Valid(); it->Next()) {
-    uint64_t counter = StreamKeyCounter(std::string_view(it->key().data(), it->key().size()));
-    TRIB_ASSIGN_OR_RETURN(
-        ChangeRecord r,
-        DecodeStreamRecord(std::string_view(it->value().data(), it->value().size()), counter, options_.region));
-    records.push_back(std::move(r));
-    if (static_cast<int>(records.size()) >= max_records) break;
-  }
-  TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "ReadStream"));
-  return records;
+  ScopedSnapshot snapshot(db_.get());
+  TRIB_ASSIGN_OR_RETURN(ShardGeneration g, ActiveShard(db_.get(), meta_cf_, *t, shard_id, snapshot.get()));
+  TRIB_ASSIGN_OR_RETURN(ShardReadResult read, ReadShardRecords(db_.get(), meta_cf_, streams_cf_, t->meta.table_id, g,
+                                                               snapshot.get(), from, max_records, options_.region));
+  return std::move(read.records);
 }
 
 Result<std::string> TableEngine::LatestSequence(std::string_view table, std::string_view shard_id) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
+  std::shared_lock alive(t->alive_mu);
+  if (t->deleted) return TableGone();
   if (!t->has_stream()) return NoStream(*t);
-  auto found = t->shard_index.find(std::string(shard_id));
-  if (found == t->shard_index.end()) return ShardNotFound(shard_id);
-  ShardState& shard = *t->shards[found->second];
+  ScopedSnapshot snapshot(db_.get());
+  TRIB_ASSIGN_OR_RETURN(ShardGeneration g, ActiveShard(db_.get(), meta_cf_, *t, shard_id, snapshot.get()));
+  ShardState& shard = *t->shards[g.slot];
   std::lock_guard lock(shard.mu);
-  if (shard.last_counter == 0) return std::string();
+  if (shard.last_counter <= g.start_after) return std::string();
   return FormatSequenceNumber(shard.last_counter);
 }
 
@@ -126,29 +133,36 @@ Result<int64_t> TableEngine::TrimStream() {
   std::vector<std::shared_ptr<TableState>> tables;
   {
     std::shared_lock lock(tables_mu_);
-    for (const auto& [name, t] : tables_) {
-      if (t->has_stream()) tables.push_back(t);
-    }
+    for (const auto& [name, t] : tables_) tables.push_back(t);
   }
   int64_t trimmed = 0;
   for (const auto& t : tables) {
     std::shared_lock alive(t->alive_mu);
     if (t->deleted) continue;
     const uint32_t id = t->meta.table_id;
-    for (auto& shard : t->shards) {
-      uint64_t from = 0;
-      {
-        std::lock_guard lock(shard->mu);
-        from = shard->trimmed_through + 1;
+    TRIB_ASSIGN_OR_RETURN(std::optional<StreamHistory> history, LoadStreamHistory(db_.get(), meta_cf_, id));
+    if (!t->has_stream() && !history) continue;
+    // Slots to trim: the open shards' and those of closed shards still listed.
+    std::vector<uint32_t> slots;
+    for (const auto& shard : t->shards) slots.push_back(shard->index);
+    if (history) {
+      for (const auto& gen : history->streams) {
+        for (const auto& g : gen.shards) slots.push_back(g.slot);
       }
-      std::string end = PrefixSuccessor(StreamShardPrefix(id, shard->index));
+    }
+    std::sort(slots.begin(), slots.end());
+    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+    for (uint32_t slot : slots) {
+      ShardState* shard = slot < t->shards.size() ? t->shards[slot].get() : nullptr;
+      TRIB_ASSIGN_OR_RETURN(uint64_t horizon_before, SlotTrimHorizon(db_.get(), meta_cf_, id, slot, nullptr));
+      std::string end = PrefixSuccessor(StreamShardPrefix(id, slot));
       rocksdb::Slice ub(end);
       rocksdb::ReadOptions ro;
       ro.iterate_upper_bound = &ub;
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_cf_));
       uint64_t last = 0;
       int64_t n = 0;
-      for (it->Seek(StreamKey(id, shard->index, from)); it->Valid(); it->Next()) {
+      for (it->Seek(StreamKey(id, slot, horizon_before + 1)); it->Valid(); it->Next()) {
         int64_t created = StreamRecordCreateMillis(std::string_view(it->value().data(), it->value().size()));
         if (created >= cutoff) break;
         last = StreamKeyCounter(std::string_view(it->key().data(), it->key().size()));
@@ -161,15 +175,36 @@ Result<int64_t> TableEngine::TrimStream() {
       std::string floor;
       AppendBigEndian64(floor, next_counter_.load());
       rocksdb::WriteBatch batch;
-      batch.DeleteRange(streams_cf_, StreamShardPrefix(id, shard->index), StreamKey(id, shard->index, last + 1));
-      batch.Put(meta_cf_, TrimKey(id, shard->index), horizon);
+      batch.DeleteRange(streams_cf_, StreamShardPrefix(id, slot), StreamKey(id, slot, last + 1));
+      batch.Put(meta_cf_, TrimKey(id, slot), horizon);
       batch.Put(meta_cf_, kSeqFloorKey, floor);
       rocksdb::WriteOptions wo;
       wo.sync = options_.sync_writes;
-      std::lock_guard lock(shard->mu);
-      TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "TrimStream"));
-      shard->trimmed_through = std::max(shard->trimmed_through, last);
+      if (shard != nullptr) {
+        std::lock_guard lock(shard->mu);
+        TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "TrimStream"));
+        shard->trimmed_through = std::max(shard->trimmed_through, last);
+      } else {
+        TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "TrimStream"));
+      }
       trimmed += n;
+    }
+    // Disabled streams leave the list once retention has passed since they were disabled (all
+    // their records are older than that, so trimmed above).
+    if (history) {
+      auto& streams = history->streams;
+      size_t before = streams.size();
+      streams.erase(std::remove_if(streams.begin(), streams.end(),
+                                   [cutoff](const StreamGeneration& g) {
+                                     return !g.enabled() && g.disabled_ms < cutoff;
+                                   }),
+                    streams.end());
+      if (streams.size() != before) {
+        rocksdb::WriteOptions wo;
+        wo.sync = options_.sync_writes;
+        TRIB_RETURN_IF_ERROR(
+            FromRocks(db_->Put(wo, meta_cf_, StreamHistoryKey(id), EncodeStreamHistory(*history)), "TrimStream"));
+      }
     }
   }
   return trimmed;

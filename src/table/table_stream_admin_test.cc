@@ -1,0 +1,204 @@
+// Stream lifecycle: enable/disable, closed shards, new streams on re-enable, persistence across
+// reopen, retention of disabled streams.
+#include "table/table_stream_admin.h"
+
+#include "table/table_engine.h"
+#include "table/table_test_util.h"
+
+namespace tributary::table {
+namespace {
+
+using ::testing::HasSubstr;
+using ::tributary::testing::StatusIs;
+using namespace ::tributary::table::testing;  // NOLINT
+
+using StreamAdminTest = EngineFixture;
+
+Item Row(std::string pk, std::string n) { return {{"pk", Str(std::move(pk))}, {"n", Num(n)}}; }
+
+std::vector<ChangeRecord> ReadAll(const TableEngine& engine, const StreamInfo& s) {
+  std::vector<ChangeRecord> all;
+  for (const auto& shard : s.shards) {
+    auto read = StreamAdmin::ReadShard(engine, s.stream_arn, shard.shard_id, ShardPosition{}, 1000);
+    EXPECT_TRUE(read.ok()) << read.status().ToString();
+    if (read.ok()) all.insert(all.end(), read->records.begin(), read->records.end());
+  }
+  return all;
+}
+
+TEST_F(StreamAdminTest, CreateTableStreamIsListedEnabled) {
+  ASSERT_OK(engine().CreateTable(RangeTable("orders")));
+  auto streams = StreamAdmin::ListTableStreams(engine(), "orders");
+  ASSERT_OK(streams);
+  ASSERT_EQ(streams->size(), 1u);
+  const StreamInfo& s = (*streams)[0];
+  EXPECT_TRUE(s.enabled);
+  EXPECT_EQ(s.stream_label, "2023-11-14T22:13:20.123");
+  EXPECT_EQ(s.stream_arn, "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2023-11-14T22:13:20.123");
+  EXPECT_EQ(s.creation_ms, 1700000000123);
+  EXPECT_EQ(s.hash_key.name, "pk");
+  ASSERT_TRUE(s.range_key);
+  EXPECT_EQ(s.range_key->name, "sk");
+  ASSERT_EQ(s.shards.size(), 1u);
+  EXPECT_EQ(s.shards[0].shard_id.size(), 37u);
+  EXPECT_EQ(s.shards[0].ending_sequence_number, "");
+  EXPECT_EQ(s.shards[0].parent_shard_id, "");
+  EXPECT_EQ(s.shards[0].starting_sequence_number.size(), 21u);
+  auto described = StreamAdmin::DescribeStream(engine(), s.stream_arn);
+  ASSERT_OK(described);
+  EXPECT_EQ(described->stream_arn, s.stream_arn);
+}
+
+TEST_F(StreamAdminTest, DisableClosesShardsThatStayReadable) {
+  ASSERT_OK(engine().CreateTable(HashTable("tab1", StreamViewType::kNewImage, 2)));
+  for (int i = 0; i < 6; ++i) ASSERT_OK(engine().PutItem("tab1", Row("k" + std::to_string(i), "1")));
+  auto before = StreamAdmin::ListTableStreams(engine(), "tab1");
+  ASSERT_OK(before);
+  const std::string arn = (*before)[0].stream_arn;
+
+  EXPECT_THAT(StreamAdmin::EnableStream(engine(), "tab1", StreamViewType::kKeysOnly),
+              StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_EQ(StreamAdmin::EnableStream(engine(), "tab1", StreamViewType::kKeysOnly).message(),
+            "Table already has an enabled stream: " + arn);
+  clock_.AdvanceMillis(1000);
+  ASSERT_OK(StreamAdmin::DisableStream(engine(), "tab1"));
+  EXPECT_THAT(StreamAdmin::DisableStream(engine(), "tab1"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(StreamAdmin::DisableStream(engine(), "tab1").message(), "Table already has no stream");
+
+  // Writes after disabling emit nothing.
+  auto put = engine().PutItem("tab1", Row("k0", "2"));
+  ASSERT_OK(put);
+  EXPECT_FALSE(put->stream_record);
+  EXPECT_THAT(engine().ListStreamShards("tab1"), StatusIs(StatusCode::kNotFound));
+
+  auto after = StreamAdmin::DescribeStream(engine(), arn);
+  ASSERT_OK(after);
+  EXPECT_FALSE(after->enabled);
+  ASSERT_EQ(after->shards.size(), 2u);
+  for (const auto& shard : after->shards) {
+    EXPECT_FALSE(shard.ending_sequence_number.empty()) << shard.shard_id;
+    EXPECT_LE(shard.starting_sequence_number, shard.ending_sequence_number);
+  }
+  auto records = ReadAll(engine(), *after);
+  EXPECT_EQ(records.size(), 6u);
+  for (const auto& shard : after->shards) {
+    auto read = StreamAdmin::ReadShard(engine(), arn, shard.shard_id, ShardPosition{}, 1000);
+    ASSERT_OK(read);
+    EXPECT_TRUE(read->closed_and_drained);
+  }
+  auto table = engine().DescribeTable("tab1");
+  ASSERT_OK(table);
+  EXPECT_FALSE(table->stream_view_type);
+  EXPECT_EQ(table->latest_stream_arn, arn);  // the latest stream, now disabled
+}
+
+TEST_F(StreamAdminTest, ReEnableMakesANewStreamAndKeepsTheOldOne) {
+  ASSERT_OK(engine().CreateTable(HashTable("tab2")));
+  ASSERT_OK(engine().PutItem("tab2", Row("a", "1")));
+  clock_.AdvanceMillis(10);
+  ASSERT_OK(StreamAdmin::DisableStream(engine(), "tab2"));
+  ASSERT_OK(engine().PutItem("tab2", Row("a", "2")));  // no stream: no record
+  clock_.AdvanceMillis(10);
+  ASSERT_OK(StreamAdmin::EnableStream(engine(), "tab2", StreamViewType::kKeysOnly));
+  ASSERT_OK(engine().PutItem("tab2", Row("a", "3")));
+
+  auto check = [&] {
+    auto streams = StreamAdmin::ListTableStreams(engine(), "tab2");
+    ASSERT_OK(streams);
+    ASSERT_EQ(streams->size(), 2u);
+    const StreamInfo& old_stream = (*streams)[0];
+    const StreamInfo& new_stream = (*streams)[1];
+    EXPECT_FALSE(old_stream.enabled);
+    EXPECT_TRUE(new_stream.enabled);
+    EXPECT_NE(old_stream.stream_arn, new_stream.stream_arn);
+    EXPECT_NE(old_stream.shards[0].shard_id, new_stream.shards[0].shard_id);
+    EXPECT_EQ(new_stream.view_type, StreamViewType::kKeysOnly);
+    EXPECT_EQ(new_stream.stream_label, "2023-11-14T22:13:20.143");
+    auto old_records = ReadAll(engine(), old_stream);
+    ASSERT_EQ(old_records.size(), 1u);
+    EXPECT_EQ(old_records[0].new_image->at("n"), Num("1"));
+    auto new_records = ReadAll(engine(), new_stream);
+    ASSERT_EQ(new_records.size(), 1u);
+    EXPECT_EQ(new_records[0].event_name, EventName::kModify);
+    EXPECT_FALSE(new_records[0].new_image);  // KEYS_ONLY
+    // The embedded table source's view follows the enabled stream.
+    EXPECT_EQ(AllRecords("tab2").size(), 1u);
+    auto table = engine().DescribeTable("tab2");
+    ASSERT_OK(table);
+    EXPECT_EQ(table->latest_stream_arn, new_stream.stream_arn);
+    EXPECT_EQ(table->shard_ids, std::vector<std::string>{new_stream.shards[0].shard_id});
+  };
+  check();
+  Reopen();
+  check();
+  // Sequence numbers keep growing across reopen, in the new stream's shard.
+  auto put = engine().PutItem("tab2", Row("a", "4"));
+  ASSERT_OK(put);
+  EXPECT_TRUE(put->stream_record);
+  EXPECT_EQ(AllRecords("tab2").size(), 2u);
+}
+
+TEST_F(StreamAdminTest, DisabledStreamLeavesTheListAfterRetention) {
+  ASSERT_OK(engine().CreateTable(HashTable("tab3")));
+  ASSERT_OK(engine().PutItem("tab3", Row("a", "1")));
+  ASSERT_OK(StreamAdmin::DisableStream(engine(), "tab3"));
+  clock_.AdvanceMillis(23 * 3600 * 1000);
+  ASSERT_OK(engine().TrimStream());
+  auto streams = StreamAdmin::ListTableStreams(engine(), "tab3");
+  ASSERT_OK(streams);
+  ASSERT_EQ(streams->size(), 1u);
+  const std::string arn = (*streams)[0].stream_arn;
+  const std::string shard = (*streams)[0].shards[0].shard_id;
+  clock_.AdvanceMillis(2 * 3600 * 1000);
+  auto trimmed = engine().TrimStream();
+  ASSERT_OK(trimmed);
+  EXPECT_EQ(*trimmed, 1);
+  streams = StreamAdmin::ListTableStreams(engine(), "tab3");
+  ASSERT_OK(streams);
+  EXPECT_TRUE(streams->empty());
+  EXPECT_THAT(StreamAdmin::DescribeStream(engine(), arn), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(StreamAdmin::ReadShard(engine(), arn, shard, ShardPosition{}, 10), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(StreamAdminTest, TrimmedPositionsAndLatest) {
+  ASSERT_OK(engine().CreateTable(HashTable("tab4")));
+  auto first = engine().PutItem("tab4", Row("a", "1"));
+  ASSERT_OK(first);
+  clock_.AdvanceMillis(25 * 3600 * 1000);
+  auto second = engine().PutItem("tab4", Row("a", "2"));
+  ASSERT_OK(second);
+  ASSERT_OK(engine().TrimStream());
+  auto streams = StreamAdmin::ListTableStreams(engine(), "tab4");
+  ASSERT_OK(streams);
+  const StreamInfo& s = (*streams)[0];
+  EXPECT_EQ(s.shards[0].starting_sequence_number, second->sequence_number);
+  const std::string& shard = s.shards[0].shard_id;
+  auto from_horizon = StreamAdmin::ReadShard(engine(), s.stream_arn, shard, ShardPosition{}, 10);
+  ASSERT_OK(from_horizon);
+  ASSERT_EQ(from_horizon->records.size(), 1u);
+  EXPECT_EQ(from_horizon->records[0].sequence_number, second->sequence_number);
+  EXPECT_FALSE(from_horizon->closed_and_drained);
+  // Before the trim horizon: TrimmedDataAccessException.
+  EXPECT_THAT(StreamAdmin::ReadShard(engine(), s.stream_arn, shard, ShardPosition{false, 0}, 10),
+              StatusIs(StatusCode::kOutOfRange));
+  auto latest = StreamAdmin::LatestPosition(engine(), s.stream_arn, shard);
+  ASSERT_OK(latest);
+  auto none = StreamAdmin::ReadShard(engine(), s.stream_arn, shard, *latest, 10);
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->records.empty());
+  EXPECT_THAT(StreamAdmin::ReadShard(engine(), s.stream_arn, "shardId-nope", ShardPosition{}, 10),
+              StatusIs(StatusCode::kNotFound));
+}
+
+TEST(StreamArnTest, Parse) {
+  std::string table, label;
+  EXPECT_TRUE(StreamAdmin::ParseStreamArn("arn:aws:dynamodb:us-east-1:000000000000:table/t.x-1/stream/2024-01-01T00:00:00.000",
+                                          &table, &label));
+  EXPECT_EQ(table, "t.x-1");
+  EXPECT_EQ(label, "2024-01-01T00:00:00.000");
+  EXPECT_FALSE(StreamAdmin::ParseStreamArn("arn:aws:dynamodb:us-east-1:0:table/t", &table, &label));
+  EXPECT_FALSE(StreamAdmin::ParseStreamArn("garbage", &table, &label));
+}
+
+}  // namespace
+}  // namespace tributary::table
