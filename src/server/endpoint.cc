@@ -1,0 +1,132 @@
+#include "server/endpoint.h"
+
+#include <zlib.h>
+
+#include <random>
+
+namespace tributary::server {
+
+namespace {
+
+using dynamodb::ApiError;
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+void SetCommonAwsHeaders(HttpResponse* response) {
+  response->content_type = "application/x-amz-json-1.0";
+  response->headers.emplace_back("x-amzn-RequestId", NewRequestId());
+  uLong crc = ::crc32(0L, reinterpret_cast<const Bytef*>(response->body.data()),
+                      static_cast<uInt>(response->body.size()));
+  response->headers.emplace_back("x-amz-crc32", std::to_string(crc));
+}
+
+constexpr std::string_view kIndexPage = R"(<!doctype html>
+<html><head><meta charset="utf-8"><title>Tributary</title></head>
+<body>
+<h1>Tributary</h1>
+<p>The dashboard comes later. This port serves:</p>
+<ul>
+<li><code>POST /</code> with <code>X-Amz-Target: DynamoDB_20120810.*</code> - the DynamoDB JSON API</li>
+<li><code>POST /</code> with <code>X-Amz-Target: DynamoDBStreams_20120810.*</code> - the DynamoDB Streams JSON API</li>
+<li><code>GET /metrics</code> - Prometheus metrics</li>
+<li><code>GET /health</code> - liveness</li>
+</ul>
+<p>Try: <code>aws dynamodb list-tables --endpoint-url http://HOST:PORT</code></p>
+</body></html>
+)";
+
+}  // namespace
+
+std::string NewRequestId() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(52, 'A');
+  uint64_t bits = 0;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i % 10 == 0) bits = rng();
+    id[i] = kAlphabet[bits % 36];
+    bits /= 36;
+  }
+  return id;
+}
+
+Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext context,
+                   std::optional<SigV4Credentials> credentials, MetricsRegistry* metrics)
+    : registry_(std::move(registry)),
+      context_(std::move(context)),
+      credentials_(std::move(credentials)),
+      metrics_(metrics) {
+  if (metrics_ != nullptr) {
+    requests_ = metrics_->Get("tributary_http_requests_total");
+    errors_ = metrics_->Get("tributary_http_errors_total");
+  }
+}
+
+void Endpoint::Handle(const HttpRequest& request, HttpResponse* response) {
+  if (requests_ != nullptr) requests_->Add();
+  if (request.method == "POST") {
+    HandleAwsJson(request, response);
+  } else if (request.method == "GET" || request.method == "HEAD") {
+    HandleGet(request, response);
+    if (request.method == "HEAD") response->body.clear();
+  } else {
+    response->status = 405;
+    response->content_type = "text/plain; charset=utf-8";
+    response->body = "method not allowed\n";
+    response->headers.emplace_back("Allow", "GET, HEAD, POST");
+  }
+}
+
+void Endpoint::SetError(const ApiError& error, HttpResponse* response) {
+  response->status = error.http_status;
+  response->body = error.ToJson();
+  response->headers.emplace_back("x-amzn-ErrorType", std::string(error.code()));
+  SetCommonAwsHeaders(response);
+  if (errors_ != nullptr) errors_->Add();
+}
+
+void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response) {
+  // Same order as DynamoDB (and dynalite): the operation first, then the signature, then the
+  // body.
+  std::string_view target = request.Header("x-amz-target");
+  bool known = (StartsWith(target, dynamodb::kDynamoDbTargetPrefix) ||
+                StartsWith(target, dynamodb::kStreamsTargetPrefix)) &&
+               registry_.Find(target) != nullptr;
+  if (!known) {
+    SetError(ApiError::Service("UnknownOperationException", ""), response);
+    return;
+  }
+  if (credentials_) {
+    if (auto err = VerifySigV4(request, *credentials_)) {
+      SetError(*err, response);
+      return;
+    }
+  }
+  dynamodb::ApiResponse r = dynamodb::Dispatch(registry_, target, request.body, context_);
+  response->status = r.http_status;
+  response->body = std::move(r.body);
+  if (!r.error_code.empty()) {
+    response->headers.emplace_back("x-amzn-ErrorType", std::move(r.error_code));
+    if (errors_ != nullptr) errors_->Add();
+  }
+  SetCommonAwsHeaders(response);
+}
+
+void Endpoint::HandleGet(const HttpRequest& request, HttpResponse* response) {
+  if (request.path == "/") {
+    response->content_type = "text/html; charset=utf-8";
+    response->body = kIndexPage;
+  } else if (request.path == "/health") {
+    response->content_type = "text/plain; charset=utf-8";
+    response->body = "ok";
+  } else if (request.path == "/metrics") {
+    response->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response->body = metrics_ != nullptr ? metrics_->PrometheusText() : std::string();
+  } else {
+    response->status = 404;
+    response->content_type = "text/plain; charset=utf-8";
+    response->body = "not found\n";
+  }
+}
+
+}  // namespace tributary::server

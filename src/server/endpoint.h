@@ -1,0 +1,51 @@
+// Endpoint: the RequestHandler behind the local endpoint's port.
+//
+//   POST /  X-Amz-Target DynamoDB_20120810.* / DynamoDBStreams_20120810.*
+//           -> dynamodb::Dispatch (AWS JSON 1.0); SigV4 checked first when credentials are set
+//   GET /         a small page listing the endpoints (the dashboard comes later)
+//   GET /health   200 "ok"
+//   GET /metrics  MetricsRegistry Prometheus text
+//
+// Every JSON response carries x-amzn-RequestId and x-amz-crc32 (zlib CRC32 of the body); errors
+// also x-amzn-ErrorType and the {"__type","message"} body.
+//
+// Thread-safety: Handle() is thread-safe (the registry is immutable; the context is shared
+// read-only).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/metrics.h"
+#include "dynamodb/api.h"
+#include "server/http_response.h"
+#include "server/sigv4.h"
+
+namespace tributary::server {
+
+class Endpoint final : public RequestHandler {
+ public:
+  // `context.engine` and `context.clock` are borrowed; `metrics` may be null (no /metrics data
+  // and no request counters). `credentials`: verify SigV4 with them; nullopt: accept any.
+  Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext context,
+           std::optional<SigV4Credentials> credentials, MetricsRegistry* metrics);
+
+  void Handle(const HttpRequest& request, HttpResponse* response) override;
+
+ private:
+  void HandleAwsJson(const HttpRequest& request, HttpResponse* response);
+  void HandleGet(const HttpRequest& request, HttpResponse* response);
+  void SetError(const dynamodb::ApiError& error, HttpResponse* response);
+
+  const dynamodb::OperationRegistry registry_;
+  dynamodb::ApiContext context_;
+  const std::optional<SigV4Credentials> credentials_;
+  MetricsRegistry* const metrics_;
+  Counter* requests_ = nullptr;  // tributary_http_requests_total
+  Counter* errors_ = nullptr;    // tributary_http_errors_total (4xx and 5xx AWS JSON responses)
+};
+
+// A 52-character request id like DynamoDB's (upper-case letters and digits).
+std::string NewRequestId();
+
+}  // namespace tributary::server

@@ -1,0 +1,65 @@
+// Server: the local endpoint (DESIGN.md "The local endpoint"): the DynamoDB and DynamoDB
+// Streams JSON APIs over a TableEngine, plus /, /health and /metrics, on one HTTP port.
+//
+//   auto server = server::Server::Start(options, pipeline.tables());
+//   std::cout << "endpoint " << (*server)->url() << "\n";
+//   ...
+//   (*server)->Stop();   // before the engine goes away
+//
+// Layers: HttpServer (sockets, epoll loops; http_server.h) -> Endpoint (routing, SigV4, AWS
+// headers; endpoint.h) -> dynamodb::Dispatch (operations; dynamodb/api.h).
+//
+// Thread-safety: Start/Stop from one controlling thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "core/status.h"
+
+namespace tributary::table {
+class TableEngine;
+}
+
+namespace tributary::server {
+
+class Endpoint;
+class HttpServer;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 4566;        // 0: pick a free port
+  int io_threads = 2;     // epoll loops; handlers run inline on them
+  size_t max_body_bytes = 16 * 1024 * 1024;
+  // When both are set, every AWS JSON request must carry a valid SigV4 signature made with
+  // them; otherwise any credentials are accepted (like DynamoDB Local and moto).
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  const Clock* clock = nullptr;          // default: SystemClock
+  MetricsRegistry* metrics = nullptr;    // default: MetricsRegistry::Default()
+};
+
+class Server {
+ public:
+  // Builds the operation registry, binds and starts serving. `engine` is borrowed and must
+  // outlive the server (Stop() it first).
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, table::TableEngine& engine);
+  ~Server();  // Stop()s
+
+  // Stops accepting, closes connections, waits for in-flight requests. Idempotent.
+  void Stop();
+
+  int port() const;
+  std::string url() const;  // "http://127.0.0.1:4566"
+
+ private:
+  Server(std::unique_ptr<Endpoint> endpoint, std::unique_ptr<HttpServer> http);
+  std::unique_ptr<Endpoint> endpoint_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace tributary::server

@@ -1,0 +1,91 @@
+#include "server/sigv4.h"
+
+#include <gtest/gtest.h>
+
+namespace tributary::server {
+namespace {
+
+// AWS's published Signature Version 4 test suite example (docs.aws.amazon.com/general/latest/gr/
+// signature-v4-test-suite.html, "get-vanilla-query-order-key" of the 2011 suite): a GET with a
+// repeated query key, signed with the documentation's example secret.
+constexpr std::string_view kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr std::string_view kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+constexpr std::string_view kExpectedSignature = "be7148d34ebccdc6423b19085378aa0bee970bdc61d144bd1a8c48c33079ab09";
+
+const std::vector<std::pair<std::string_view, std::string_view>> kHeaders = {
+    {"Date", "Mon, 09 Sep 2011 23:36:00 GMT"}, {"Host", "host.foo.com"}};
+
+TEST(SigV4Test, AwsTestSuiteCanonicalRequest) {
+  EXPECT_EQ(Sha256Hex(""), kEmptySha256);
+  std::string creq = SigV4CanonicalRequest("GET", "/", "foo=aha&foo=Zoo", kHeaders, "date;host", kEmptySha256);
+  EXPECT_EQ(creq,
+            "GET\n/\nfoo=Zoo&foo=aha\ndate:Mon, 09 Sep 2011 23:36:00 GMT\nhost:host.foo.com\n\ndate;host\n"
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex(creq), "e25f777ba161a0f1baf778a87faf057187cf5987f17953320e3ca399feb5f00d");
+}
+
+TEST(SigV4Test, AwsTestSuiteStringToSignAndSignature) {
+  std::string creq = SigV4CanonicalRequest("GET", "/", "foo=Zoo&foo=aha", kHeaders, "date;host", kEmptySha256);
+  std::string sts = SigV4StringToSign("20110909T233600Z", "20110909/us-east-1/host/aws4_request", creq);
+  EXPECT_EQ(sts,
+            "AWS4-HMAC-SHA256\n20110909T233600Z\n20110909/us-east-1/host/aws4_request\n"
+            "e25f777ba161a0f1baf778a87faf057187cf5987f17953320e3ca399feb5f00d");
+  EXPECT_EQ(SigV4Signature(SigV4SigningKey(kSecret, "20110909", "us-east-1", "host"), sts), kExpectedSignature);
+}
+
+HttpRequest VectorRequest(std::string_view authorization) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/?foo=Zoo&foo=aha";
+  r.path = "/";
+  r.query = "foo=Zoo&foo=aha";
+  r.headers = {kHeaders[0], kHeaders[1], {"Authorization", authorization}};
+  return r;
+}
+
+TEST(SigV4Test, VerifiesThePublishedRequest) {
+  std::string auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request, "
+                     "SignedHeaders=date;host, Signature=" + std::string(kExpectedSignature);
+  SigV4Credentials creds{"AKIDEXAMPLE", std::string(kSecret)};
+  EXPECT_FALSE(VerifySigV4(VectorRequest(auth), creds).has_value());
+
+  SigV4Credentials wrong_secret{"AKIDEXAMPLE", "not-the-secret"};
+  auto err = VerifySigV4(VectorRequest(auth), wrong_secret);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->type, "com.amazon.coral.service#InvalidSignatureException");
+  EXPECT_EQ(err->http_status, 400);
+
+  SigV4Credentials other_key{"AKIDOTHER", std::string(kSecret)};
+  err = VerifySigV4(VectorRequest(auth), other_key);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->type, "com.amazon.coral.service#UnrecognizedClientException");
+  EXPECT_EQ(err->message, "The security token included in the request is invalid.");
+
+  HttpRequest tampered = VectorRequest(auth);
+  tampered.query = "foo=Zoo&foo=ahb";
+  err = VerifySigV4(tampered, creds);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->code(), "InvalidSignatureException");
+}
+
+TEST(SigV4Test, MissingAndIncompleteAuthorization) {
+  SigV4Credentials creds{"AKIDEXAMPLE", std::string(kSecret)};
+  HttpRequest r = VectorRequest("");
+  auto err = VerifySigV4(r, creds);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->type, "com.amazon.coral.service#MissingAuthenticationTokenException");
+  EXPECT_EQ(err->message, "Request is missing Authentication Token");
+
+  err = VerifySigV4(VectorRequest("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request"),
+                    creds);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->code(), "IncompleteSignatureException");
+}
+
+TEST(SigV4Test, UriEncode) {
+  EXPECT_EQ(UriEncode("a b/c~-_.", false), "a%20b%2Fc~-_.");
+  EXPECT_EQ(UriEncode("/x y/", true), "/x%20y/");
+}
+
+}  // namespace
+}  // namespace tributary::server
