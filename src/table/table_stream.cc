@@ -88,7 +88,7 @@ void EncodeStreamRecord(const StreamRecordInput& in, std::string* out) {
   PutLengthPrefixed(out, in.keys);
   const std::string* new_image = IncludesNew(in.view_type) ? in.new_image : nullptr;
   const std::string* old_image = IncludesOld(in.view_type) ? in.old_image : nullptr;
-  out->push_back(static_cast<char>((new_image ? 1 : 0) | (old_image ? 2 : 0)));
+  out->push_back(static_cast<char>((new_image ? 1 : 0) | (old_image ? 2 : 0) | (in.by_service ? 4 : 0)));
   if (new_image) PutLengthPrefixed(out, *new_image);
   if (old_image) PutLengthPrefixed(out, *old_image);
 }
@@ -131,6 +131,10 @@ Result<ChangeRecord> DecodeStreamRecord(std::string_view in, uint64_t counter, s
   TRIB_ASSIGN_OR_RETURN(r.keys, DecodeItem(bytes));
   uint8_t flags = static_cast<uint8_t>(in.front());
   in.remove_prefix(1);
+  if (flags & 4) {
+    r.user_identity_type = "Service";
+    r.user_identity_principal_id = "dynamodb.amazonaws.com";
+  }
   if (flags & 1) {
     if (!GetLengthPrefixed(&in, &bytes)) return corrupt;
     TRIB_ASSIGN_OR_RETURN(r.new_image, DecodeItem(bytes));

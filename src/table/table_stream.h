@@ -4,8 +4,8 @@
 //   key   = table_id (4 bytes BE) + shard index (4 bytes BE) + sequence counter (8 bytes BE)
 //   value = 0x01, create_ms (8 bytes BE, at offset 1 so trimming reads it without decoding),
 //           event name (1), view type (1), event id (16 raw bytes, at offset 11),
-//           varint SizeBytes, len-prefixed keys (item codec), flags (bit0 new, bit1 old),
-//           [len-prefixed new image], [len-prefixed old image]
+//           varint SizeBytes, len-prefixed keys (item codec), flags (bit0 new, bit1 old,
+//           bit2 removed by the service: TTL), [len-prefixed new image], [len-prefixed old image]
 // Images are stored only when the view type includes them, already item-encoded, so writing a
 // record copies bytes and never re-encodes.
 //
@@ -48,6 +48,9 @@ struct StreamRecordInput {
   const std::string* new_image = nullptr;  // item-encoded; ignored if the view excludes it
   const std::string* old_image = nullptr;
   int64_t size_bytes = 0;
+  // A deletion by DynamoDB itself (TTL expiry): the record carries
+  // userIdentity {"type":"Service","principalId":"dynamodb.amazonaws.com"}.
+  bool by_service = false;
 };
 
 // Encodes with a zero event id; SetEventId fills it once the sequence number is known.

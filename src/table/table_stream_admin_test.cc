@@ -2,7 +2,9 @@
 // reopen, retention of disabled streams.
 #include "table/table_stream_admin.h"
 
+#include "table/item_codec.h"
 #include "table/table_engine.h"
+#include "table/table_stream.h"
 #include "table/table_test_util.h"
 
 namespace tributary::table {
@@ -188,6 +190,34 @@ TEST_F(StreamAdminTest, TrimmedPositionsAndLatest) {
   EXPECT_TRUE(none->records.empty());
   EXPECT_THAT(StreamAdmin::ReadShard(engine(), s.stream_arn, "shardId-nope", ShardPosition{}, 10),
               StatusIs(StatusCode::kNotFound));
+}
+
+TEST(StreamRecordCodecTest, ServiceRemovalCarriesUserIdentity) {
+  Item key{{"pk", Str("a")}};
+  std::string keys = EncodeItem(key);
+  StreamRecordInput in;
+  in.event_name = EventName::kRemove;
+  in.view_type = StreamViewType::kNewAndOldImages;
+  in.create_ms = 1700000000999;
+  in.keys = keys;
+  in.old_image = &keys;
+  in.size_bytes = 4;
+  in.by_service = true;
+  std::string encoded;
+  EncodeStreamRecord(in, &encoded);
+  auto r = DecodeStreamRecord(encoded, 7, "eu-west-1");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->user_identity_type, "Service");
+  EXPECT_EQ(r->user_identity_principal_id, "dynamodb.amazonaws.com");
+  EXPECT_EQ(r->approximate_creation_date_time, 1700000000);  // whole seconds, rounded down
+  EXPECT_THAT(r->ToJson(), HasSubstr(R"("userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"})"));
+  in.by_service = false;
+  encoded.clear();
+  EncodeStreamRecord(in, &encoded);
+  r = DecodeStreamRecord(encoded, 7, "eu-west-1");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->user_identity_type, "");
+  EXPECT_THAT(r->ToJson(), ::testing::Not(HasSubstr("userIdentity")));
 }
 
 TEST(StreamArnTest, Parse) {
