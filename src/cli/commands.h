@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/endpoint.h"
+
 namespace tributary::cli {
 
 struct DemoArgs {
@@ -16,6 +18,7 @@ struct DemoArgs {
   uint64_t seed = 0;
   std::string report_path;   // write the generator's report (JSON) here at the end
   bool quiet = false;        // no live status line (for scripts)
+  EndpointArgs endpoint;
 };
 int RunDemo(const DemoArgs& args);
 
@@ -23,6 +26,7 @@ struct UpArgs {
   std::string config_path;
   std::string data_dir;
   double duration_s = 0;
+  EndpointArgs endpoint;
 };
 int RunUp(const UpArgs& args);
 

@@ -88,6 +88,11 @@ int RunDemo(const DemoArgs& args) {
             << "\n\n";
   Status started = (*pipeline)->Start();
   if (!started.ok()) return ReportError("demo", started);
+  auto endpoint = StartEndpoint(*cfg, args.endpoint, **pipeline, "demo");
+  if (!endpoint.ok()) {
+    (void)(*pipeline)->Stop();
+    return ReportError("demo", endpoint.status());
+  }
 
   runtime::TableOrderWriter writer(&(*pipeline)->tables(), table);
   runtime::GeneratorOptions gopt;
@@ -128,6 +133,7 @@ int RunDemo(const DemoArgs& args) {
   std::cout << (StopRequested() ? "Stopping (flushing buffered changes)...\n" : "Duration reached; stopping...\n");
   generator.Stop();
   gen_thread.join();
+  if (*endpoint) (*endpoint)->Stop();
   Status stopped = (*pipeline)->Stop();
   if (!stopped.ok()) return ReportError("demo", stopped);
   if (!gen_status.ok()) std::cerr << "generator: " << gen_status.message() << "\n";

@@ -5,6 +5,18 @@
 
 #include "cli/commands.h"
 
+namespace {
+// --listen / --access-key-id / --secret-access-key, shared by `up` and `demo`.
+void AddEndpointOptions(CLI::App* cmd, tributary::cli::EndpointArgs* args) {
+  cmd->add_option("--listen", args->listen,
+                  "HOST:PORT of the DynamoDB/Streams endpoint (default: the config's server.listen); port 0 picks "
+                  "a free one; the bound address is printed as 'endpoint http://HOST:PORT'");
+  cmd->add_option("--access-key-id", args->access_key_id,
+                  "Verify SigV4 signatures with this access key id (with --secret-access-key); default: accept any");
+  cmd->add_option("--secret-access-key", args->secret_access_key, "The secret for --access-key-id");
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tributary::cli;
   CLI::App app{
@@ -25,12 +37,14 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--seed", demo.seed, "Generator random seed (default: random, printed)");
   demo_cmd->add_option("--report", demo.report_path, "Write the generator's report as JSON to this file");
   demo_cmd->add_flag("-q,--quiet", demo.quiet, "No live status line");
+  AddEndpointOptions(demo_cmd, &demo.endpoint);
 
   UpArgs up;
   auto* up_cmd = app.add_subcommand("up", "Run a configured pipeline (no generator) until Ctrl-C.");
   up_cmd->add_option("-c,--config", up.config_path, "Pipeline YAML")->required();
   up_cmd->add_option("--data-dir", up.data_dir, "Data directory")->required();
   up_cmd->add_option("--duration", up.duration_s, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  AddEndpointOptions(up_cmd, &up.endpoint);
 
   StatusArgs status;
   auto* status_cmd = app.add_subcommand("status", "Per-stage counts and lag of a data directory.");

@@ -25,6 +25,11 @@ int RunUp(const UpArgs& args) {
   if (!pipeline.ok()) return ReportError("up", pipeline.status());
   Status s = (*pipeline)->Start();
   if (!s.ok()) return ReportError("up", s);
+  auto endpoint = StartEndpoint(*cfg, args.endpoint, **pipeline, "up");
+  if (!endpoint.ok()) {
+    (void)(*pipeline)->Stop();
+    return ReportError("up", endpoint.status());
+  }
   std::cout << "tributary up: " << cfg->tables.size() << " table(s), " << cfg->pipes.size() << " pipe(s), "
             << cfg->streams.size() << " stream(s), " << cfg->deliveries.size() << " delivery stream(s); data dir "
             << (*pipeline)->data_dir() << ". Ctrl-C stops.\n"
@@ -45,6 +50,7 @@ int RunUp(const UpArgs& args) {
     }
   }
   std::cout << "stopping: flushing and committing buffered changes...\n" << std::flush;
+  if (*endpoint) (*endpoint)->Stop();
   s = (*pipeline)->Stop();
   if (!s.ok()) return ReportError("up", s);
   auto snap = (*pipeline)->Snapshot();
