@@ -12,6 +12,11 @@
 // readable until retention trims them; the stream is listed (DISABLED) until retention passes
 // after it was disabled. Enabling creates a NEW stream (new label, ARN and shard ids).
 //
+// The engine's own stream reads (TableEngine::ListStreamShards / ReadStream, used by the
+// embedded capture source) follow the same model: they list the enabled stream's shards AND the
+// closed shards of disabled streams that may still hold records (oldest stream first), so a
+// consumer drains what was written before a disable instead of losing it.
+//
 // Persistence: a table whose stream was never disabled/re-enabled needs nothing beyond its
 // TableMeta (its stream is implied: label = FormatIsoMillis(table creation)). Once the lifecycle
 // is used, "streams/<table id>" in the default column family holds the table's stream history,

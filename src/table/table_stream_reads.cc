@@ -49,14 +49,12 @@ Status TableEngine::LoadShardPositions(TableState& t) {
 
 namespace {
 
-// The enabled stream's shard `shard_id` (NotFound otherwise), from a history read at `snapshot`.
-Result<ShardGeneration> ActiveShard(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta_cf, const TableState& t,
-                                    std::string_view shard_id, const rocksdb::Snapshot* snapshot) {
-  TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db, meta_cf, t, snapshot));
-  const StreamGeneration* gen = h.enabled();
-  const ShardGeneration* g = gen == nullptr ? nullptr : gen->FindShard(shard_id);
-  if (g == nullptr) return ShardNotFound(shard_id);
-  return *g;
+// Shard `shard_id` of any of the table's streams (NotFound otherwise).
+Result<ShardGeneration> FindShardGeneration(const StreamHistory& h, std::string_view shard_id) {
+  for (const auto& gen : h.streams) {
+    if (const ShardGeneration* g = gen.FindShard(shard_id)) return *g;
+  }
+  return ShardNotFound(shard_id);
 }
 
 }  // namespace
@@ -65,32 +63,37 @@ Result<std::vector<ShardDescription>> TableEngine::ListStreamShards(std::string_
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
   std::shared_lock alive(t->alive_mu);
   if (t->deleted) return TableGone();
-  if (!t->has_stream()) return NoStream(*t);
   ScopedSnapshot snapshot(db_.get());
   TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db_.get(), meta_cf_, *t, snapshot.get()));
-  const StreamGeneration* gen = h.enabled();
-  if (gen == nullptr) return NoStream(*t);
+  const int64_t cutoff =
+      clock_->NowMillis() - static_cast<int64_t>(options_.stream_retention_hours) * 3600 * 1000;
   std::vector<ShardDescription> shards;
-  for (const ShardGeneration& g : gen->shards) {
-    ShardDescription d;
-    d.shard_id = g.id;
-    TRIB_ASSIGN_OR_RETURN(uint64_t trimmed, SlotTrimHorizon(db_.get(), meta_cf_, t->meta.table_id, g.slot,
-                                                            snapshot.get()));
-    std::string prefix = StreamShardPrefix(t->meta.table_id, g.slot);
-    std::string end = PrefixSuccessor(prefix);
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snapshot.get();
-    rocksdb::Slice ub(end);
-    ro.iterate_upper_bound = &ub;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_cf_));
-    it->Seek(StreamKey(t->meta.table_id, g.slot, std::max(g.start_after, trimmed) + 1));
-    if (it->Valid()) {
-      d.starting_sequence_number =
-          FormatSequenceNumber(StreamKeyCounter(std::string_view(it->key().data(), it->key().size())));
+  for (const StreamGeneration& gen : h.streams) {
+    if (!gen.enabled() && gen.disabled_ms < cutoff) continue;
+    for (const ShardGeneration& g : gen.shards) {
+      TRIB_ASSIGN_OR_RETURN(uint64_t trimmed, SlotTrimHorizon(db_.get(), meta_cf_, t->meta.table_id, g.slot,
+                                                              snapshot.get()));
+      // A closed shard is listed while it may still hold records.
+      if (g.closed && (g.end == g.start_after || trimmed >= g.end)) continue;
+      ShardDescription d;
+      d.shard_id = g.id;
+      std::string prefix = StreamShardPrefix(t->meta.table_id, g.slot);
+      std::string end = PrefixSuccessor(prefix);
+      rocksdb::ReadOptions ro;
+      ro.snapshot = snapshot.get();
+      rocksdb::Slice ub(end);
+      ro.iterate_upper_bound = &ub;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_cf_));
+      it->Seek(StreamKey(t->meta.table_id, g.slot, std::max(g.start_after, trimmed) + 1));
+      if (it->Valid()) {
+        uint64_t c = StreamKeyCounter(std::string_view(it->key().data(), it->key().size()));
+        if (g.Contains(c)) d.starting_sequence_number = FormatSequenceNumber(c);
+      }
+      TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "ListStreamShards"));
+      shards.push_back(std::move(d));
     }
-    TRIB_RETURN_IF_ERROR(FromRocks(it->status(), "ListStreamShards"));
-    shards.push_back(std::move(d));
   }
+  if (shards.empty() && !t->has_stream()) return NoStream(*t);
   return shards;
 }
 
@@ -100,7 +103,6 @@ Result<std::vector<ChangeRecord>> TableEngine::ReadStream(std::string_view table
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
   std::shared_lock alive(t->alive_mu);
   if (t->deleted) return TableGone();
-  if (!t->has_stream()) return NoStream(*t);
   if (max_records <= 0) return Status::InvalidArgument("max_records must be positive");
   ShardPosition from;
   if (!after_sequence.empty()) {
@@ -108,7 +110,9 @@ Result<std::vector<ChangeRecord>> TableEngine::ReadStream(std::string_view table
     TRIB_ASSIGN_OR_RETURN(from.after, ParseSequenceNumber(after_sequence));
   }
   ScopedSnapshot snapshot(db_.get());
-  TRIB_ASSIGN_OR_RETURN(ShardGeneration g, ActiveShard(db_.get(), meta_cf_, *t, shard_id, snapshot.get()));
+  TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db_.get(), meta_cf_, *t, snapshot.get()));
+  if (h.streams.empty()) return NoStream(*t);
+  TRIB_ASSIGN_OR_RETURN(ShardGeneration g, FindShardGeneration(h, shard_id));
   TRIB_ASSIGN_OR_RETURN(ShardReadResult read, ReadShardRecords(db_.get(), meta_cf_, streams_cf_, t->meta.table_id, g,
                                                                snapshot.get(), from, max_records, options_.region));
   return std::move(read.records);
@@ -120,7 +124,10 @@ Result<std::string> TableEngine::LatestSequence(std::string_view table, std::str
   if (t->deleted) return TableGone();
   if (!t->has_stream()) return NoStream(*t);
   ScopedSnapshot snapshot(db_.get());
-  TRIB_ASSIGN_OR_RETURN(ShardGeneration g, ActiveShard(db_.get(), meta_cf_, *t, shard_id, snapshot.get()));
+  TRIB_ASSIGN_OR_RETURN(StreamHistory h, CurrentStreamHistory(db_.get(), meta_cf_, *t, snapshot.get()));
+  const StreamGeneration* gen = h.enabled();
+  if (gen == nullptr || gen->FindShard(shard_id) == nullptr) return ShardNotFound(shard_id);
+  const ShardGeneration& g = *gen->FindShard(shard_id);
   ShardState& shard = *t->shards[g.slot];
   std::lock_guard lock(shard.mu);
   if (shard.last_counter <= g.start_after) return std::string();
