@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "core/clock.h"
 #include "core/json_writer.h"
 #include "dynamodb/api.h"
 #include "dynamodb/streams_iterator.h"
@@ -110,6 +111,13 @@ ApiError FromEngine(const Status& s) {
     case StatusCode::kOutOfRange: return ApiError::Dynamo("TrimmedDataAccessException", s.message());
     default: return ApiError::FromStatus(s);
   }
+}
+
+// Iterator times follow the engine's Clock (the one that stamps and trims records).
+int64_t NowMillis(const ApiContext& ctx) {
+  if (ctx.engine->options().clock != nullptr) return ctx.engine->options().clock->NowMillis();
+  if (ctx.clock != nullptr) return ctx.clock->NowMillis();
+  return SystemClock::Default()->NowMillis();
 }
 
 // Epoch seconds with milliseconds, as a JSON number (1700000000.123).
@@ -329,7 +337,7 @@ ApiResult GetShardIterator(simdjson::dom::element request, ApiContext& ctx) {
     position.trim_horizon = false;
     position.after = *type == "AT_SEQUENCE_NUMBER" ? (*counter > 0 ? *counter - 1 : 0) : *counter;
   }
-  ShardIteratorState state{*arn, *shard_id, position, ctx.clock->NowMillis()};
+  ShardIteratorState state{*arn, *shard_id, position, NowMillis(ctx)};
   JsonWriter w;
   w.BeginObject();
   w.Key("ShardIterator");
@@ -353,7 +361,7 @@ ApiResult GetRecords(simdjson::dom::element request, ApiContext& ctx) {
 
   auto state = DecodeShardIterator(*iterator);
   if (!state.ok()) return ApiError::Validation("Invalid ShardIterator");
-  const int64_t now = ctx.clock->NowMillis();
+  const int64_t now = NowMillis(ctx);
   if (now - state->created_ms > kShardIteratorLifetimeMs) {
     return ApiError::Dynamo("ExpiredIteratorException", ExpiredIteratorMessage(state->created_ms, now));
   }
