@@ -1,10 +1,14 @@
-// RegisterControlPlane: see api.h for the operations this group serves.
+// RegisterControlPlane: see api.h for the operations this group serves. Tables are in
+// control_plane_tables.cc, TTL and tags in control_plane_ttl_tags.cc, the TableDescription JSON
+// in table_description_json.cc.
 #include "dynamodb/api.h"
+#include "dynamodb/control_plane_internal.h"
 
 namespace tributary::dynamodb {
 
 void RegisterControlPlane(OperationRegistry& registry) {
-  (void)registry;  // operations are added as they are implemented
+  control::RegisterTables(registry);
+  control::RegisterTtlAndTags(registry);
 }
 
 }  // namespace tributary::dynamodb

@@ -176,7 +176,7 @@ TEST(TableMetadataTest, MetaRoundTrip) {
   meta.table_id = 42;
   meta.creation_time_ms = 1700000000123;
   meta.spec = {"orders", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kN},
-               StreamViewType::kNewImage, 2};
+               StreamViewType::kNewImage, 2, {}, BillingMode::kPayPerRequest, {}, {}};
   meta.shard_ids = {MakeShardId(1, 42, 0), MakeShardId(1, 42, 1)};
   auto decoded = DecodeTableMeta(EncodeTableMeta(meta));
   ASSERT_OK(decoded);
@@ -187,7 +187,7 @@ TEST(TableMetadataTest, MetaRoundTrip) {
 }
 
 TEST(TableMetadataTest, ValidatesNames) {
-  TableSpec spec{"ab", {"pk", AttributeType::kS}, std::nullopt, std::nullopt, 1};
+  TableSpec spec{"ab", {"pk", AttributeType::kS}, std::nullopt, std::nullopt, 1, {}, BillingMode::kPayPerRequest, {}, {}};
   EXPECT_EQ(ValidateTableSpec(spec).message(),
             "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member "
             "must have length greater than or equal to 3");
@@ -207,7 +207,7 @@ TEST(TableMetadataTest, ValidatesNames) {
 }
 
 TEST(KeySchemaTest, ItemKeyMessages) {
-  TableSpec spec{"t1x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kN}, std::nullopt, 1};
+  TableSpec spec{"t1x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kN}, std::nullopt, 1, {}, BillingMode::kPayPerRequest, {}, {}};
   Item item{{"pk", AttributeValue::S("a")}};
   EXPECT_EQ(ValidateItemKey(spec, item).message(),
             "One or more parameter values were invalid: Missing the key sk in the item");
@@ -226,7 +226,7 @@ TEST(KeySchemaTest, ItemKeyMessages) {
   item["pk"] = AttributeValue::S(std::string(2048, 'x'));
   EXPECT_OK(ValidateItemKey(spec, item));
 
-  TableSpec bspec{"t2x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kB}, std::nullopt, 1};
+  TableSpec bspec{"t2x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kB}, std::nullopt, 1, {}, BillingMode::kPayPerRequest, {}, {}};
   Item bitem{{"pk", AttributeValue::S("a")}, {"sk", AttributeValue::B("")}};
   EXPECT_THAT(ValidateItemKey(bspec, bitem).message(), HasSubstr("empty binary value. Key: sk"));
   bitem["sk"] = AttributeValue::B(std::string(1025, 'x'));
@@ -236,7 +236,7 @@ TEST(KeySchemaTest, ItemKeyMessages) {
 }
 
 TEST(KeySchemaTest, KeyParameterMessages) {
-  TableSpec spec{"t1x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kN}, std::nullopt, 1};
+  TableSpec spec{"t1x", {"pk", AttributeType::kS}, KeyAttribute{"sk", AttributeType::kN}, std::nullopt, 1, {}, BillingMode::kPayPerRequest, {}, {}};
   const std::string mismatch = "The provided key element does not match the schema";
   EXPECT_EQ(ValidateKey(spec, {{"pk", AttributeValue::S("a")}}).message(), mismatch);
   EXPECT_EQ(ValidateKey(spec, {{"pk", AttributeValue::S("a")}, {"sk", AttributeValue::S("1")}}).message(),

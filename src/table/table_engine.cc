@@ -134,6 +134,7 @@ Status TableEngine::Init(const std::string& dir) {
   for (it->Seek(kTableMetaPrefix); it->Valid() && it->key().starts_with(kTableMetaPrefix); it->Next()) {
     TRIB_ASSIGN_OR_RETURN(TableMeta m, DecodeTableMeta(std::string_view(it->value().data(), it->value().size())));
     next_table_id_ = std::max(next_table_id_, m.table_id + 1);
+    for (uint32_t id : m.index_ids) next_table_id_ = std::max(next_table_id_, id + 1);
     auto t = MakeTableState(std::move(m), options_);
     TRIB_RETURN_IF_ERROR(LoadShardPositions(*t));
     for (const auto& shard : t->shards) max_counter = std::max(max_counter, shard->last_counter);
@@ -169,6 +170,20 @@ TableDescription TableEngine::Describe(const TableState& t) const {
   const TableSpec& spec = t.meta.spec;
   d.name = spec.name;
   d.arn = t.arn;
+  d.table_id = MakeTableUuid(t.meta.table_id, t.meta.creation_time_ms);
+  d.billing_mode = spec.billing_mode;
+  d.throughput = spec.throughput;
+  d.attribute_definitions = EffectiveAttributeDefinitions(spec);
+  d.ttl = t.meta.ttl;
+  for (size_t i = 0; i < spec.indexes.size(); ++i) {
+    IndexDescription& index = d.indexes.emplace_back();
+    index.spec = spec.indexes[i];
+    index.arn = t.arn + "/index/" + index.spec.name;
+    std::string value;
+    if (db_->Get(rocksdb::ReadOptions(), meta_cf_, CountersKey(t.meta.index_ids[i]), &value).ok()) {
+      DecodeCounters(value, &index.item_count, &index.size_bytes);
+    }
+  }
   d.hash_key = spec.hash_key;
   d.range_key = spec.range_key;
   d.creation_time_ms = t.meta.creation_time_ms;
@@ -190,6 +205,10 @@ Result<TableDescription> TableEngine::CreateTable(const TableSpec& spec) {
   TableMeta meta;
   meta.table_id = next_table_id_;
   meta.spec = spec;
+  for (size_t i = 0; i < spec.indexes.size(); ++i) {
+    meta.index_ids.push_back(meta.table_id + 1 + static_cast<uint32_t>(i));
+  }
+  const uint32_t next_free = meta.table_id + 1 + static_cast<uint32_t>(spec.indexes.size());
   meta.creation_time_ms = clock_->NowMillis();
   if (spec.stream_view_type) {
     for (int i = 0; i < spec.stream_shard_count; ++i) {
@@ -198,13 +217,13 @@ Result<TableDescription> TableEngine::CreateTable(const TableSpec& spec) {
   }
   rocksdb::WriteBatch batch;
   std::string next_id;
-  AppendBigEndian32(next_id, meta.table_id + 1);
+  AppendBigEndian32(next_id, next_free);
   batch.Put(meta_cf_, kNextTableIdKey, next_id);
   batch.Put(meta_cf_, TableMetaKey(spec.name), EncodeTableMeta(meta));
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "CreateTable"));
-  next_table_id_ = meta.table_id + 1;
+  next_table_id_ = next_free;
   auto t = MakeTableState(std::move(meta), options_);
   TableDescription d = Describe(*t);
   tables_.emplace(spec.name, std::move(t));
@@ -213,6 +232,7 @@ Result<TableDescription> TableEngine::CreateTable(const TableSpec& spec) {
 
 Result<TableDescription> TableEngine::DescribeTable(std::string_view table) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
+  std::shared_lock alive(t->alive_mu);
   return Describe(*t);
 }
 
@@ -248,6 +268,11 @@ Result<TableDescription> TableEngine::DeleteTable(std::string_view table) {
   // Keep the sequence counter above every number this table used.
   batch.Put(meta_cf_, kSeqFloorKey, BigEndian64(next_counter_.load()));
   batch.DeleteRange(items_cf_, t->key_prefix, end);
+  for (uint32_t index_id : t->meta.index_ids) {
+    std::string prefix = TablePrefix(index_id);
+    batch.DeleteRange(items_cf_, prefix, PrefixSuccessor(prefix));
+    batch.Delete(meta_cf_, CountersKey(index_id));
+  }
   batch.DeleteRange(streams_cf_, t->key_prefix, end);
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;

@@ -2,13 +2,19 @@
 // Streams-compatible change stream per table.
 //
 // Data layout (one RocksDB database, three column families):
-//   default : "table/<name>" -> TableMeta; "counters/<id>" -> (item count, bytes) via merge;
-//             "next_table_id"; "seq_floor"; "trim/<id><shard>" -> last trimmed counter
+//   default : "table/<name>" -> TableMeta; "counters/<id>" -> (item count, bytes) via merge
+//             (tables and indexes); "next_table_id"; "seq_floor"; "trim/<id><shard>" -> last
+//             trimmed counter
 //   items   : table_id + ordered(hash) [+ ordered(range)] -> item (item_codec.h)
+//             index_id + ordered(index hash) [+ ordered(index range)] + the item's key without
+//             its table_id -> the item's projection (secondary indexes; ids from the table-id
+//             counter, so an index's entries are one contiguous range)
 //   streams : table_id + shard + counter -> record (table_stream.h)
 // Table ids are never reused, so a re-created table never sees an old table's data.
 //
-// Writes: every mutation, its stream record and its counter update are ONE atomic WriteBatch.
+// Writes: every mutation, its index entries, its stream record and its counter updates are ONE
+// atomic WriteBatch. An item is in a secondary index exactly when it has all of the index's key
+// attributes (sparse indexes); a write whose index key has the wrong type is rejected.
 // A write that changes nothing (same item put again, update to the same values, delete of a
 // missing item) writes nothing and emits no record.
 //
@@ -24,6 +30,9 @@
 // lock one of kLockStripes mutexes chosen by the item key's hash, so writers of different items
 // rarely contend. Lock order: table (shared; DeleteTable exclusive) -> item stripe -> shard.
 // Reads (GetItem, Query, Scan, ReadStream) take no item locks and see committed data only.
+// Table metadata that can change (indexes, billing, TTL, tags) is changed under the table's
+// alive_mu held exclusively (UpdateTable, MutateTable); writers, Query, Scan and Describe hold it
+// shared.
 #pragma once
 
 #include <atomic>
@@ -35,6 +44,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,7 +102,13 @@ struct RangeCondition {
   AttributeValue value2;  // upper bound for kBetween
 };
 
+// Query and Scan read the table, or with `index_name` a secondary index (GSI or LSI): then
+// hash_value/range are on the index's keys, items are the index's projections, and
+// ExclusiveStartKey / LastEvaluatedKey hold the table's key AND the index's key attributes.
+// Unknown index: ValidationException "The table does not have the specified index: <name>".
+// (The data plane wires IndexName here; ConsistentRead=true on a GSI is its check.)
 struct QuerySpec {
+  std::string index_name;  // "" = the table
   AttributeValue hash_value;
   std::optional<RangeCondition> range;
   int limit = 0;  // 0 = no limit (the 1 MB page cap still applies)
@@ -101,6 +117,7 @@ struct QuerySpec {
 };
 
 struct ScanSpec {
+  std::string index_name;  // "" = the table
   int limit = 0;
   std::optional<Item> exclusive_start_key;
 };
@@ -121,6 +138,43 @@ struct WriteRequest {
   static WriteRequest Delete(Item key) { return {std::move(key), true}; }
   Item item;  // the item to put, or the key to delete
   bool is_delete = false;
+};
+
+// UpdateTable: every field is optional; an empty update is a ValidationException (the API layer
+// words it). New GSIs are backfilled from the existing items before UpdateTable returns.
+struct TableUpdate {
+  std::optional<BillingMode> billing_mode;
+  std::optional<Throughput> throughput;
+  std::vector<KeyAttribute> attribute_definitions;  // merged into the table's, for new indexes
+  std::vector<IndexSpec> create_indexes;            // GSIs only
+  std::vector<std::string> delete_indexes;
+  std::vector<std::pair<std::string, Throughput>> update_indexes;
+};
+
+// One action of TransactWriteItems. `item` is the item (kPut) or the key (others).
+struct TransactWriteAction {
+  enum class Kind : uint8_t { kPut, kUpdate, kDelete, kConditionCheck };
+  Kind kind = Kind::kPut;
+  std::string table;
+  Item item;
+  UpdateExpression update;  // kUpdate
+  WriteCondition condition;  // kConditionCheck requires one; optional for the others
+  bool return_item_on_condition_failure = false;  // ReturnValuesOnConditionCheckFailure=ALL_OLD
+};
+
+// Why a transaction was cancelled, per action in request order: code "None" for actions that
+// did not fail, "ConditionalCheckFailed" (message "The conditional request failed", item when
+// requested), or "ValidationError" (message says why).
+struct CancellationReason {
+  std::string code = "None";
+  std::string message;
+  std::optional<Item> item;
+};
+
+// One item of TransactGetItems: the key of an item in `table`.
+struct TransactGetAction {
+  std::string table;
+  Item key;
 };
 
 struct ShardDescription {
@@ -153,6 +207,27 @@ class TableEngine {
   Result<ListTablesResult> ListTables(std::string_view exclusive_start = "", int limit = 0) const;
   // Removes the table's items and stream; returns its last description with status "DELETING".
   Result<TableDescription> DeleteTable(std::string_view table);
+  // Billing/throughput changes and GSI create (backfilled) / delete. The description returned
+  // shows new indexes as "CREATING" (DescribeTable afterwards shows them "ACTIVE").
+  // Stream enable/disable is not here: that is the stream side's (table_stream*.cc); it can
+  // change a table's stream metadata with MutateTable.
+  Result<TableDescription> UpdateTable(std::string_view table, const TableUpdate& update);
+  // Runs `change` on the table's metadata with the table locked exclusively (no write, Query or
+  // Scan in flight), then persists the metadata. A non-ok status from `change` aborts (the
+  // in-memory state must then be unchanged). TableState is internal (table_state.h).
+  Status MutateTable(std::string_view table, const std::function<Status(TableState&)>& change);
+
+  // Time to live: the attribute (N, epoch seconds) after which an item expires.
+  Status SetTimeToLive(std::string_view table, const TimeToLive& ttl);
+  // Deletes items whose TTL attribute is at or before the Clock's now (and not more than five
+  // years before, as DynamoDB), in every table with TTL enabled; each deletion is a REMOVE
+  // record (from the service: ChangeRecord user identity, see the stream side). Returns how many.
+  Result<int64_t> ExpireItems();
+
+  // Tags (the API layer maps the resource ARN to the table).
+  Status TagTable(std::string_view table, const std::map<std::string, std::string>& tags);
+  Status UntagTable(std::string_view table, const std::vector<std::string>& keys);
+  Result<std::map<std::string, std::string>> ListTags(std::string_view table) const;
 
   // Data plane.
   Result<WriteResult> PutItem(std::string_view table, Item item, const WriteOptions& options = {});
@@ -170,6 +245,15 @@ class TableEngine {
   Result<std::vector<WriteResult>> BatchWriteItem(std::string_view table, std::vector<WriteRequest> requests);
   Result<Page> Query(std::string_view table, const QuerySpec& query) const;
   Result<Page> Scan(std::string_view table, const ScanSpec& scan) const;
+
+  // Transactions. All actions (at most 100, on distinct items; the API layer enforces both and
+  // words the errors) commit in ONE atomic RocksDB write with every item's stream record, or none
+  // does. Conditions run under the items' locks (stripes taken ascending). On cancellation
+  // returns kAborted with `reasons` filled (one per action, request order); other errors are
+  // returned as is (nothing written).
+  Status TransactWriteItems(std::vector<TransactWriteAction>& actions, std::vector<CancellationReason>* reasons);
+  // One consistent snapshot; results in request order (nullopt: no such item).
+  Result<std::vector<std::optional<Item>>> TransactGetItems(const std::vector<TransactGetAction>& gets) const;
 
   // Streams.
   Result<std::vector<ShardDescription>> ListStreamShards(std::string_view table) const;
@@ -202,7 +286,14 @@ class TableEngine {
   struct CounterDeltas {
     int64_t count = 0;
     int64_t bytes = 0;
+    std::vector<std::pair<int64_t, int64_t>> indexes;  // (count, bytes) per index, if touched
   };
+  // Adds the index entry changes of one item mutation (encoded old/new values, nullptr = absent)
+  // to `batch`; InvalidArgument when the new item has an index key of the wrong type.
+  Status AddIndexMutations(const TableState& t, std::string_view item_key, const std::string* old_value,
+                           const std::string* new_value, rocksdb::WriteBatch* batch, CounterDeltas* deltas);
+  Status PersistMeta(const TableState& t, rocksdb::WriteBatch* batch);
+  Status BackfillIndex(TableState& t, size_t index);
   // Adds one item mutation (row, stream record) to `batch` / `records`, and its counter changes.
   Status AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
                      std::vector<PendingRecord>* records, CounterDeltas* deltas);
@@ -210,9 +301,18 @@ class TableEngine {
   // (ascending), assigns sequence numbers, writes, and fills each record's WriteResult.
   Status Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records,
                 const CounterDeltas& deltas);
+  // The same for changes to several tables in one batch (transactions): shards are locked in
+  // (table id, shard) order.
+  struct TableCommit {
+    TableState* table;
+    std::vector<PendingRecord>* records;
+    const CounterDeltas* deltas;
+  };
+  Status CommitTables(std::span<TableCommit> tables, rocksdb::WriteBatch* batch);
   void NotifyStreamWaiters();
-  Result<Page> ScanRange(const TableState& t, const std::string& lower, const std::string& upper,
-                         bool forward, int limit) const;
+  // Items in [lower, upper); LastEvaluatedKey holds the attributes `key_attrs`.
+  Result<Page> ScanRange(const std::string& lower, const std::string& upper, bool forward, int limit,
+                         const std::vector<const KeyAttribute*>& key_attrs) const;
   Status LoadShardPositions(TableState& t);
 
   // Constant after Open.

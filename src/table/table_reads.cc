@@ -83,52 +83,123 @@ Result<std::optional<Item>> TableEngine::GetItem(std::string_view table, const I
   return std::optional<Item>(std::move(item));
 }
 
+namespace {
+
+// What a Query or Scan reads: the table or one of its indexes.
+struct ReadTarget {
+  std::string prefix;        // key prefix of the table or index
+  TableSpec keys;            // hash/range of the table or index (only the keys are set)
+  const IndexSpec* index = nullptr;
+  std::vector<const KeyAttribute*> key_attrs;  // LastEvaluatedKey attributes
+};
+
+Result<ReadTarget> ResolveTarget(const TableState& t, const std::string& index_name) {
+  ReadTarget target;
+  const TableSpec& spec = t.meta.spec;
+  target.key_attrs.push_back(&spec.hash_key);
+  if (spec.range_key) target.key_attrs.push_back(&*spec.range_key);
+  if (index_name.empty()) {
+    target.prefix = t.key_prefix;
+    target.keys.hash_key = spec.hash_key;
+    target.keys.range_key = spec.range_key;
+    return target;
+  }
+  for (size_t i = 0; i < spec.indexes.size(); ++i) {
+    const IndexSpec& index = spec.indexes[i];
+    if (index.name != index_name) continue;
+    target.index = &index;
+    target.prefix = TablePrefix(t.meta.index_ids[i]);
+    target.keys.hash_key = index.hash_key;
+    target.keys.range_key = index.range_key;
+    auto add = [&target](const KeyAttribute* k) {
+      for (const KeyAttribute* o : target.key_attrs) {
+        if (o->name == k->name) return;
+      }
+      target.key_attrs.push_back(k);
+    };
+    add(&index.hash_key);
+    if (index.range_key) add(&*index.range_key);
+    return target;
+  }
+  return Status::InvalidArgument("The table does not have the specified index: " + index_name);
+}
+
+// The storage key an ExclusiveStartKey designates in `target`.
+Result<std::string> StartKey(const TableState& t, const ReadTarget& target, const Item& esk) {
+  const TableSpec& spec = t.meta.spec;
+  if (target.index == nullptr) {
+    Status s = ValidateKey(spec, esk);
+    if (!s.ok()) return StartKeyError(s);
+    return EncodeItemKey(t.meta.table_id, spec, esk);
+  }
+  for (const KeyAttribute* k : target.key_attrs) {
+    auto it = esk.find(k->name);
+    if (it == esk.end() || it->second.type() != k->type) {
+      return StartKeyError(Status::InvalidArgument("The provided key element does not match the schema"));
+    }
+  }
+  if (esk.size() != target.key_attrs.size()) {
+    return StartKeyError(Status::InvalidArgument("The provided key element does not match the schema"));
+  }
+  std::string key = target.prefix;
+  AppendKeyValue(&key, esk.find(target.index->hash_key.name)->second);
+  if (target.index->range_key) AppendKeyValue(&key, esk.find(target.index->range_key->name)->second);
+  std::string item_key = EncodeItemKey(t.meta.table_id, spec, esk);
+  key.append(std::string_view(item_key).substr(4));
+  return key;
+}
+
+}  // namespace
+
 Result<Page> TableEngine::Query(std::string_view table, const QuerySpec& query) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
-  const TableSpec& spec = t->meta.spec;
+  std::shared_lock alive(t->alive_mu);
+  TRIB_ASSIGN_OR_RETURN(ReadTarget target, ResolveTarget(*t, query.index_name));
+  const TableSpec& spec = target.keys;
   if (query.limit < 0) return Status::InvalidArgument("Limit must be positive");
   if (query.hash_value.type() != spec.hash_key.type) {
     return Status::InvalidArgument(
         "One or more parameter values were invalid: Condition parameter type does not match schema type");
   }
   TRIB_RETURN_IF_ERROR(ValidateKeyValue(spec.hash_key, true, query.hash_value, false));
-  std::string prefix = PartitionPrefix(t->meta.table_id, query.hash_value);
+  std::string prefix = target.prefix;
+  AppendKeyValue(&prefix, query.hash_value);
   std::string lower = prefix;
   std::string upper = PrefixSuccessor(prefix);
   if (query.range) TRIB_RETURN_IF_ERROR(RangeBounds(spec, prefix, *query.range, &lower, &upper));
   if (query.exclusive_start_key) {
     const Item& esk = *query.exclusive_start_key;
-    Status s = ValidateKey(spec, esk);
-    if (!s.ok()) return StartKeyError(s);
-    if (!(esk.find(spec.hash_key.name)->second == query.hash_value)) {
+    TRIB_ASSIGN_OR_RETURN(std::string start, StartKey(*t, target, esk));
+    auto h = esk.find(spec.hash_key.name);
+    if (h == esk.end() || !(h->second == query.hash_value)) {
       return Status::InvalidArgument(
           "The provided starting key is outside query boundaries based on provided conditions");
     }
-    std::string start = EncodeItemKey(t->meta.table_id, spec, esk);
     if (query.scan_forward) {
       lower = std::max(lower, start + '\0');
     } else {
       upper = std::min(upper, start);
     }
   }
-  return ScanRange(*t, lower, upper, query.scan_forward, query.limit);
+  return ScanRange(lower, upper, query.scan_forward, query.limit, target.key_attrs);
 }
 
 Result<Page> TableEngine::Scan(std::string_view table, const ScanSpec& scan) const {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
+  std::shared_lock alive(t->alive_mu);
+  TRIB_ASSIGN_OR_RETURN(ReadTarget target, ResolveTarget(*t, scan.index_name));
   if (scan.limit < 0) return Status::InvalidArgument("Limit must be positive");
-  std::string lower = t->key_prefix;
-  std::string upper = PrefixSuccessor(t->key_prefix);
+  std::string lower = target.prefix;
+  std::string upper = PrefixSuccessor(target.prefix);
   if (scan.exclusive_start_key) {
-    Status s = ValidateKey(t->meta.spec, *scan.exclusive_start_key);
-    if (!s.ok()) return StartKeyError(s);
-    lower = EncodeItemKey(t->meta.table_id, t->meta.spec, *scan.exclusive_start_key) + '\0';
+    TRIB_ASSIGN_OR_RETURN(std::string start, StartKey(*t, target, *scan.exclusive_start_key));
+    lower = start + '\0';
   }
-  return ScanRange(*t, lower, upper, true, scan.limit);
+  return ScanRange(lower, upper, true, scan.limit, target.key_attrs);
 }
 
-Result<Page> TableEngine::ScanRange(const TableState& t, const std::string& lower, const std::string& upper,
-                                    bool forward, int limit) const {
+Result<Page> TableEngine::ScanRange(const std::string& lower, const std::string& upper, bool forward, int limit,
+                                    const std::vector<const KeyAttribute*>& key_attrs) const {
   Page page;
   if (lower >= upper) return page;
   rocksdb::ReadOptions ro;
@@ -155,7 +226,14 @@ Result<Page> TableEngine::ScanRange(const TableState& t, const std::string& lowe
     }
     bool full = (limit > 0 && static_cast<int>(page.items.size()) >= limit) || bytes >= kPageBytes;
     if (full) {
-      if (it->Valid()) page.last_evaluated_key = ExtractKey(t.meta.spec, page.items.back());
+      if (it->Valid()) {
+        Item lek;
+        for (const KeyAttribute* k : key_attrs) {
+          auto a = page.items.back().find(k->name);
+          if (a != page.items.back().end()) lek.emplace(a->first, a->second);
+        }
+        page.last_evaluated_key = std::move(lek);
+      }
       break;
     }
   }

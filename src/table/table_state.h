@@ -31,7 +31,8 @@ struct ShardState {
 };
 
 struct TableState {
-  // Constant after construction.
+  // `meta`'s indexes, billing, TTL and tags change only under alive_mu held exclusively
+  // (TableEngine::MutateTable / UpdateTable); the rest is constant after construction.
   TableMeta meta;
   std::string arn;
   std::string stream_label;  // "" without a stream
@@ -46,6 +47,7 @@ struct TableState {
   bool deleted = false;  // guarded by alive_mu
 
   bool has_stream() const { return !shards.empty(); }
+  bool has_indexes() const { return !meta.index_ids.empty(); }
   const ShardState* FindShard(std::string_view id) const {
     auto it = shard_index.find(std::string(id));
     return it == shard_index.end() ? nullptr : shards[it->second].get();

@@ -15,12 +15,19 @@ inline AttributeValue Str(std::string s) { return AttributeValue::S(std::move(s)
 
 inline TableSpec HashTable(std::string name, std::optional<StreamViewType> view = StreamViewType::kNewAndOldImages,
                            int shards = 1) {
-  return TableSpec{std::move(name), {"pk", AttributeType::kS}, std::nullopt, view, shards};
+  TableSpec spec;
+  spec.name = std::move(name);
+  spec.hash_key = {"pk", AttributeType::kS};
+  spec.stream_view_type = view;
+  spec.stream_shard_count = shards;
+  return spec;
 }
 
 inline TableSpec RangeTable(std::string name, AttributeType range_type = AttributeType::kN,
                             std::optional<StreamViewType> view = StreamViewType::kNewAndOldImages) {
-  return TableSpec{std::move(name), {"pk", AttributeType::kS}, KeyAttribute{"sk", range_type}, view, 1};
+  TableSpec spec = HashTable(std::move(name), view);
+  spec.range_key = KeyAttribute{"sk", range_type};
+  return spec;
 }
 
 // An engine in a temp dir with a manual clock; Reopen() closes and opens it again.

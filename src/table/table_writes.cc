@@ -55,6 +55,9 @@ Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::Write
   } else {
     batch->Delete(items_cf_, m.key);
   }
+  if (t.has_indexes()) {
+    TRIB_RETURN_IF_ERROR(AddIndexMutations(t, m.key, m.old_value, m.new_value, batch, deltas));
+  }
   deltas->count += m.new_value == nullptr ? -1 : (m.old_value != nullptr ? 0 : 1);
   deltas->bytes += (m.new_value == nullptr ? 0 : static_cast<int64_t>(m.new_size)) - old_size;
   m.result->changed = true;
@@ -86,47 +89,70 @@ Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::Write
 
 Status TableEngine::Commit(TableState& t, rocksdb::WriteBatch* batch, std::vector<PendingRecord>* records,
                            const CounterDeltas& deltas) {
-  batch->Merge(meta_cf_, t.counters_key, EncodeCounters(deltas.count, deltas.bytes));
+  TableCommit one{&t, records, &deltas};
+  return CommitTables(std::span<TableCommit>(&one, 1), batch);
+}
+
+Status TableEngine::CommitTables(std::span<TableCommit> tables, rocksdb::WriteBatch* batch) {
+  size_t total_records = 0;
+  for (const TableCommit& c : tables) {
+    const TableState& t = *c.table;
+    batch->Merge(meta_cf_, t.counters_key, EncodeCounters(c.deltas->count, c.deltas->bytes));
+    for (size_t i = 0; i < c.deltas->indexes.size() && i < t.meta.index_ids.size(); ++i) {
+      const auto& [count, bytes] = c.deltas->indexes[i];
+      if (count != 0 || bytes != 0) {
+        batch->Merge(meta_cf_, CountersKey(t.meta.index_ids[i]), EncodeCounters(count, bytes));
+      }
+    }
+    total_records += c.records->size();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_writes;
-  if (records->empty()) {
+  if (total_records == 0) {
     TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, batch), "writing items"));
     writes_metric_->Add();
     return Status::Ok();
   }
-  // Shards to lock, ascending (the lock order for several shards).
-  uint32_t single[1];
-  std::vector<uint32_t> many;
-  std::span<const uint32_t> shards;
-  if (records->size() == 1) {
-    single[0] = (*records)[0].shard;
-    shards = single;
-  } else {
-    for (const auto& r : *records) many.push_back(r.shard);
-    std::sort(many.begin(), many.end());
-    many.erase(std::unique(many.begin(), many.end()), many.end());
-    shards = many;
+  // Shards to lock: ascending by (table id, shard index), the lock order for several shards.
+  std::vector<ShardState*> shards;
+  std::vector<std::pair<uint64_t, ShardState*>> order;
+  for (const TableCommit& c : tables) {
+    for (const auto& r : *c.records) {
+      order.emplace_back((static_cast<uint64_t>(c.table->meta.table_id) << 32) | r.shard, c.table->shards[r.shard].get());
+    }
   }
-  for (uint32_t s : shards) t.shards[s]->mu.lock();
-  uint64_t first = next_counter_.fetch_add(records->size());
-  for (size_t i = 0; i < records->size(); ++i) {
-    PendingRecord& r = (*records)[i];
-    SetEventId(&r.value, first + i, event_id_salt_);
-    batch->Put(streams_cf_, StreamKey(t.meta.table_id, r.shard, first + i), r.value);
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i == 0 || order[i].first != order[i - 1].first) shards.push_back(order[i].second);
+  }
+  for (ShardState* s : shards) s->mu.lock();
+  uint64_t first = next_counter_.fetch_add(total_records);
+  uint64_t counter = first;
+  for (const TableCommit& c : tables) {
+    for (PendingRecord& r : *c.records) {
+      SetEventId(&r.value, counter, event_id_salt_);
+      batch->Put(streams_cf_, StreamKey(c.table->meta.table_id, r.shard, counter), r.value);
+      ++counter;
+    }
   }
   Status status = FromRocks(db_->Write(wo, batch), "writing items and stream records");
   if (status.ok()) {
-    for (size_t i = 0; i < records->size(); ++i) t.shards[(*records)[i].shard]->last_counter = first + i;
+    counter = first;
+    for (const TableCommit& c : tables) {
+      for (const PendingRecord& r : *c.records) c.table->shards[r.shard]->last_counter = counter++;
+    }
   }
-  for (auto it = shards.rbegin(); it != shards.rend(); ++it) t.shards[*it]->mu.unlock();
+  for (auto it = shards.rbegin(); it != shards.rend(); ++it) (*it)->mu.unlock();
   TRIB_RETURN_IF_ERROR(status);
   writes_metric_->Add();
-  records_metric_->Add(static_cast<int64_t>(records->size()));
-  for (size_t i = 0; i < records->size(); ++i) {
-    PendingRecord& r = (*records)[i];
-    r.result->stream_record = true;
-    r.result->shard_id = t.shards[r.shard]->id;
-    r.result->sequence_number = FormatSequenceNumber(first + i);
+  records_metric_->Add(static_cast<int64_t>(total_records));
+  counter = first;
+  for (const TableCommit& c : tables) {
+    for (PendingRecord& r : *c.records) {
+      r.result->stream_record = true;
+      r.result->shard_id = c.table->shards[r.shard]->id;
+      r.result->sequence_number = FormatSequenceNumber(counter++);
+    }
   }
   NotifyStreamWaiters();
   return Status::Ok();
