@@ -318,6 +318,36 @@ TEST_F(StreamsApiTest, DisabledStreamDrainsAndEnds) {
   EXPECT_THAT(list.body, HasSubstr("2023-11-14T22:13:26.123"));
 }
 
+TEST_F(StreamsApiTest, RolledOverShardsDescribeLineage) {
+  CreateTable("orders");
+  auto first = engine_->PutItem("orders", Row("a", 1, "x"));
+  ASSERT_TRUE(first.ok());
+  const std::string parent = FirstShard(kArn);
+  clock_.AdvanceMillis(4 * 3600 * 1000);
+  ASSERT_TRUE(StreamAdmin::RollOverShards(*engine_, "orders").ok());
+  auto second = engine_->PutItem("orders", Row("a", 1, "y"));
+  ASSERT_TRUE(second.ok());
+  auto info = StreamAdmin::DescribeStream(*engine_, kArn);
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->shards.size(), 2u);
+  const std::string child = info->shards[1].shard_id;
+  ApiResponse described = Call("DescribeStream", std::string(R"({"StreamArn":")") + kArn + "\"}");
+  EXPECT_THAT(described.body,
+              HasSubstr(R"({"SequenceNumberRange":{"EndingSequenceNumber":")" + first->sequence_number +
+                        R"(","StartingSequenceNumber":")" + first->sequence_number + R"("},"ShardId":")" + parent +
+                        R"("},{"ParentShardId":")" + parent + R"(","SequenceNumberRange":{"StartingSequenceNumber":")" +
+                        second->sequence_number + R"("},"ShardId":")" + child + R"("}])"));
+  // The parent drains and ends; the child has the newer record.
+  ApiResponse old_part = GetRecords(Iterator(kArn, parent, "TRIM_HORIZON"));
+  EXPECT_THAT(old_part.body, HasSubstr(first->sequence_number));
+  EXPECT_THAT(old_part.body, Not(HasSubstr(second->sequence_number)));
+  EXPECT_THAT(old_part.body, Not(HasSubstr("NextShardIterator")));
+  ApiResponse new_part = GetRecords(Iterator(kArn, child, "TRIM_HORIZON"));
+  EXPECT_THAT(new_part.body, HasSubstr(second->sequence_number));
+  EXPECT_THAT(new_part.body, Not(HasSubstr(first->sequence_number)));
+  EXPECT_THAT(new_part.body, HasSubstr("NextShardIterator"));
+}
+
 TEST_F(StreamsApiTest, OneMegabytePerResponse) {
   CreateTable("orders");
   const std::string big(300 * 1024, 'x');

@@ -28,6 +28,17 @@ std::string StreamArnOf(const TableState& t, int64_t creation_ms) {
   return t.arn + "/stream/" + FormatIsoMillis(creation_ms);
 }
 
+// The creation ms in "shardId-<20 digits>-<8 hex>" (0 if malformed).
+int64_t ShardIdMillis(std::string_view id) {
+  if (id.size() < 28 || !id.starts_with("shardId-")) return 0;
+  int64_t ms = 0;
+  for (char c : id.substr(8, 20)) {
+    if (c < '0' || c > '9') return 0;
+    ms = ms * 10 + (c - '0');
+  }
+  return ms;
+}
+
 const StreamGeneration* FindGeneration(const StreamHistory& h, std::string_view label) {
   for (const auto& s : h.streams) {
     if (FormatIsoMillis(s.creation_ms) == label) return &s;
@@ -118,6 +129,7 @@ Status StreamAdmin::DisableStream(TableEngine& engine, std::string_view table) {
     }
     g.closed = true;
     g.end = std::max(g.start_after, last);
+    g.closed_ms = gen.disabled_ms;
   }
   TableMeta meta = t->meta;
   meta.spec.stream_view_type.reset();
@@ -132,6 +144,62 @@ Status StreamAdmin::DisableStream(TableEngine& engine, std::string_view table) {
   t->shards.clear();
   t->shard_index.clear();
   // stream_label / stream_arn stay: DescribeTable keeps showing the latest stream.
+  return Status::Ok();
+}
+
+Status StreamAdmin::RollOverShards(TableEngine& engine, std::string_view table) {
+  TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, engine.FindTable(table));
+  std::unique_lock alive(t->alive_mu);  // no write in flight
+  if (t->deleted) return Status::NotFound("Requested resource not found");
+  if (!t->has_stream()) return Status::InvalidArgument("Table has no enabled stream");
+  TRIB_ASSIGN_OR_RETURN(StreamHistory history, CurrentStreamHistory(engine.db_.get(), engine.meta_cf_, *t));
+  if (history.enabled() == nullptr) return Status::Internal("stream history has no enabled stream");
+  StreamGeneration& gen = history.streams.back();
+  // Shard ids carry their creation ms: keep the children's distinct from every earlier id.
+  int64_t ms = engine.clock_->NowMillis();
+  for (const auto& g : gen.shards) ms = std::max(ms, ShardIdMillis(g.id) + 1);
+  const uint64_t start_after = engine.next_counter_.load() - 1;
+  std::vector<ShardGeneration> children;
+  for (ShardGeneration& g : gen.shards) {
+    if (g.closed) continue;
+    uint64_t last = 0;
+    if (g.slot < t->shards.size()) {
+      std::lock_guard lock(t->shards[g.slot]->mu);
+      last = t->shards[g.slot]->last_counter;
+    }
+    g.closed = true;
+    g.end = std::max(g.start_after, last);
+    g.closed_ms = ms;
+    ShardGeneration& child = children.emplace_back();
+    child.id = MakeShardId(ms, t->meta.table_id, static_cast<int>(g.slot));
+    child.slot = g.slot;
+    child.parent = g.id;
+    child.start_after = start_after;
+  }
+  TableMeta meta = t->meta;
+  meta.shard_ids.clear();
+  for (const auto& c : children) meta.shard_ids.push_back(c.id);
+  gen.shards.insert(gen.shards.end(), children.begin(), children.end());
+  rocksdb::WriteBatch batch;
+  batch.Put(engine.meta_cf_, TableMetaKey(meta.spec.name), EncodeTableMeta(meta));
+  batch.Put(engine.meta_cf_, StreamHistoryKey(meta.table_id), EncodeStreamHistory(history));
+  rocksdb::WriteOptions wo;
+  wo.sync = engine.options_.sync_writes;
+  TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "RollOverShards"));
+  std::vector<std::unique_ptr<ShardState>> shards;
+  for (const auto& c : children) {
+    auto shard = std::make_unique<ShardState>();
+    shard->id = c.id;
+    shard->index = c.slot;
+    const ShardState& old = *t->shards[c.slot];
+    shard->last_counter = old.last_counter;  // no writer in flight: stable
+    shard->trimmed_through = old.trimmed_through;
+    shards.push_back(std::move(shard));
+  }
+  t->meta = std::move(meta);
+  t->shards = std::move(shards);
+  t->shard_index.clear();
+  for (const auto& shard : t->shards) t->shard_index.emplace(shard->id, shard->index);
   return Status::Ok();
 }
 
@@ -159,7 +227,10 @@ Result<std::vector<StreamInfo>> StreamAdmin::ListTableStreams(const TableEngine&
     for (const ShardGeneration& g : gen.shards) {
       TRIB_ASSIGN_OR_RETURN(uint64_t trimmed, SlotTrimHorizon(engine.db_.get(), engine.meta_cf_, t->meta.table_id,
                                                               g.slot, snapshot.get()));
-      if (g.closed && trimmed >= g.end && g.end > g.start_after) continue;  // fully trimmed away
+      // Closed and past retention, or fully trimmed away.
+      if (g.closed && ((g.end > g.start_after && trimmed >= g.end) || (g.closed_ms != 0 && g.closed_ms < cutoff))) {
+        continue;
+      }
       StreamShardInfo& s = info.shards.emplace_back();
       s.shard_id = g.id;
       s.parent_shard_id = g.parent;

@@ -82,6 +82,13 @@ class StreamAdmin {
   // InvalidArgument "Table already has no stream" (ValidationException) when none is enabled.
   static Status DisableStream(TableEngine& engine, std::string_view table);
 
+  // Closes the enabled stream's open shards and opens one child per shard (same slot, next
+  // records) whose ParentShardId is the closed shard: the lineage DynamoDB produces when it rolls
+  // shards over (about every 4 hours). Tributary does not roll over by itself: the embedded
+  // capture source reads shards without following lineage, so a parent still being read could
+  // interleave with its child. InvalidArgument "Table has no enabled stream" without one.
+  static Status RollOverShards(TableEngine& engine, std::string_view table);
+
   // The table's streams still within retention, oldest first (the enabled one last).
   static Result<std::vector<StreamInfo>> ListTableStreams(const TableEngine& engine, std::string_view table);
   // NotFound when the ARN names no stream of a live table (or one past retention).

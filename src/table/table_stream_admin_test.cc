@@ -199,6 +199,58 @@ TEST_F(StreamAdminTest, TrimmedPositionsAndLatest) {
               StatusIs(StatusCode::kNotFound));
 }
 
+TEST_F(StreamAdminTest, RollOverRecordsLineage) {
+  ASSERT_OK(engine().CreateTable(HashTable("tab5", StreamViewType::kNewAndOldImages, 2)));
+  for (int i = 0; i < 8; ++i) ASSERT_OK(engine().PutItem("tab5", Row("k" + std::to_string(i), "1")));
+  clock_.AdvanceMillis(4 * 3600 * 1000);
+  ASSERT_OK(StreamAdmin::RollOverShards(engine(), "tab5"));
+  for (int i = 0; i < 8; ++i) ASSERT_OK(engine().PutItem("tab5", Row("k" + std::to_string(i), "2")));
+
+  auto check = [&] {
+    auto streams = StreamAdmin::ListTableStreams(engine(), "tab5");
+    ASSERT_OK(streams);
+    ASSERT_EQ(streams->size(), 1u);
+    const StreamInfo& s = (*streams)[0];
+    ASSERT_EQ(s.shards.size(), 4u);
+    for (int i = 0; i < 2; ++i) {
+      const StreamShardInfo& parent = s.shards[i];
+      const StreamShardInfo& child = s.shards[i + 2];
+      EXPECT_EQ(parent.parent_shard_id, "");
+      EXPECT_FALSE(parent.ending_sequence_number.empty());
+      EXPECT_EQ(child.parent_shard_id, parent.shard_id);
+      EXPECT_EQ(child.ending_sequence_number, "");
+      EXPECT_GT(child.starting_sequence_number, parent.ending_sequence_number);
+      auto old_part = StreamAdmin::ReadShard(engine(), s.stream_arn, parent.shard_id, ShardPosition{}, 1000);
+      auto new_part = StreamAdmin::ReadShard(engine(), s.stream_arn, child.shard_id, ShardPosition{}, 1000);
+      ASSERT_OK(old_part);
+      ASSERT_OK(new_part);
+      EXPECT_TRUE(old_part->closed_and_drained);
+      EXPECT_EQ(old_part->records.size(), new_part->records.size());  // same items, same slot
+      for (const auto& r : old_part->records) EXPECT_EQ(r.event_name, EventName::kInsert);
+      for (const auto& r : new_part->records) EXPECT_EQ(r.event_name, EventName::kModify);
+    }
+    EXPECT_EQ(ReadAll(engine(), s).size(), 16u);
+    EXPECT_EQ(AllRecords("tab5").size(), 16u);  // the capture view: parents, then children
+    auto table = engine().DescribeTable("tab5");
+    ASSERT_OK(table);
+    EXPECT_EQ(table->shard_ids, (std::vector<std::string>{s.shards[2].shard_id, s.shards[3].shard_id}));
+  };
+  check();
+  Reopen();
+  check();
+
+  // Past retention the parents are trimmed and leave the description; the children stay.
+  clock_.AdvanceMillis(25 * 3600 * 1000);
+  ASSERT_OK(engine().TrimStream());
+  auto streams = StreamAdmin::ListTableStreams(engine(), "tab5");
+  ASSERT_OK(streams);
+  ASSERT_EQ((*streams)[0].shards.size(), 2u);
+  EXPECT_FALSE((*streams)[0].shards[0].parent_shard_id.empty());
+  EXPECT_THAT(StreamAdmin::RollOverShards(engine(), "nope"), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK(StreamAdmin::DisableStream(engine(), "tab5"));
+  EXPECT_THAT(StreamAdmin::RollOverShards(engine(), "tab5"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(StreamRecordCodecTest, ServiceRemovalCarriesUserIdentity) {
   Item key{{"pk", Str("a")}};
   std::string keys = EncodeItem(key);

@@ -18,7 +18,7 @@ std::string StreamHistoryKey(uint32_t table_id) {
 
 std::string EncodeStreamHistory(const StreamHistory& history) {
   std::string out;
-  out.push_back('\x01');
+  out.push_back('\x02');
   PutVarint(&out, history.streams.size());
   for (const StreamGeneration& s : history.streams) {
     PutVarint(&out, static_cast<uint64_t>(s.creation_ms));
@@ -32,6 +32,7 @@ std::string EncodeStreamHistory(const StreamHistory& history) {
       PutVarint(&out, g.start_after);
       PutVarint(&out, g.end);
       out.push_back(g.closed ? '\x01' : '\x00');
+      PutVarint(&out, static_cast<uint64_t>(g.closed_ms));
     }
   }
   return out;
@@ -47,7 +48,8 @@ Result<StreamHistory> DecodeStreamHistory(std::string_view in) {
   };
   uint8_t b = 0;
   uint64_t n = 0;
-  if (!get_byte(&b) || b != 1 || !GetVarint(&in, &n) || n > in.size()) return corrupt;
+  uint8_t version = 0;
+  if (!get_byte(&version) || (version != 1 && version != 2) || !GetVarint(&in, &n) || n > in.size()) return corrupt;
   StreamHistory h;
   h.streams.resize(n);
   for (StreamGeneration& s : h.streams) {
@@ -70,6 +72,10 @@ Result<StreamHistory> DecodeStreamHistory(std::string_view in) {
       g.parent = text;
       if (!GetVarint(&in, &g.start_after) || !GetVarint(&in, &g.end) || !get_byte(&b)) return corrupt;
       g.closed = b != 0;
+      if (version >= 2) {
+        if (!GetVarint(&in, &v)) return corrupt;
+        g.closed_ms = static_cast<int64_t>(v);
+      }
     }
   }
   return h;

@@ -3,7 +3,8 @@
 //
 // Key "streams/" + table_id (4 bytes BE) in the default column family. Value: version 1, stream
 // count, then per stream: creation ms, view type, disabled ms (0 = enabled), shard count, then
-// per shard: id, slot, parent id, start_after, end, closed flag (varints, length-prefixed text).
+// per shard: id, slot, parent id, start_after, end, closed flag, closed ms (varints,
+// length-prefixed text). Version 1 had no closed ms.
 //
 // Thread-safety: values and pure functions; LoadStreamHistory reads the DB (thread-safe).
 #pragma once
@@ -36,6 +37,7 @@ struct ShardGeneration {
   uint64_t start_after = 0;  // every record of the shard has a larger counter
   uint64_t end = 0;          // newest counter of the shard once closed
   bool closed = false;
+  int64_t closed_ms = 0;  // when it was closed (0: open, or unknown)
   bool Contains(uint64_t counter) const { return counter > start_after && (!closed || counter <= end); }
 };
 

@@ -198,15 +198,21 @@ Result<int64_t> TableEngine::TrimStream() {
     }
     // Disabled streams leave the list once retention has passed since they were disabled (all
     // their records are older than that, so trimmed above).
+    // Closed shards likewise, once retention has passed since they were closed.
     if (history) {
       auto& streams = history->streams;
+      bool changed = false;
+      for (auto& gen : streams) {
+        size_t shards_before = gen.shards.size();
+        std::erase_if(gen.shards, [cutoff](const ShardGeneration& g) {
+          return g.closed && g.closed_ms != 0 && g.closed_ms < cutoff;
+        });
+        changed |= gen.shards.size() != shards_before;
+      }
       size_t before = streams.size();
-      streams.erase(std::remove_if(streams.begin(), streams.end(),
-                                   [cutoff](const StreamGeneration& g) {
-                                     return !g.enabled() && g.disabled_ms < cutoff;
-                                   }),
-                    streams.end());
-      if (streams.size() != before) {
+      std::erase_if(streams, [cutoff](const StreamGeneration& g) { return !g.enabled() && g.disabled_ms < cutoff; });
+      changed |= streams.size() != before;
+      if (changed) {
         rocksdb::WriteOptions wo;
         wo.sync = options_.sync_writes;
         TRIB_RETURN_IF_ERROR(
