@@ -1,5 +1,9 @@
 // Query and Scan: key conditions, filters, projections, Select, paging (Limit counts items read
 // before the filter; the engine caps a page at 1 MB), and parallel scan segments.
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "core/dynamo_json.h"
 #include "dynamodb/data_plane_internal.h"
 #include "table/projection_expression.h"
@@ -24,19 +28,29 @@ struct ReadTarget {
   std::vector<std::string> page_key_names;     // LastEvaluatedKey: table keys (+ index keys)
 };
 
+// A table's key schemas: the table's and its indexes'.
+struct TableSchema {
+  struct Index {
+    std::string name;
+    KeyAttribute hash_key;
+    std::optional<KeyAttribute> range_key;
+    bool global = false;
+    friend bool operator==(const Index&, const Index&) = default;
+  };
+  KeyAttribute hash_key;
+  std::optional<KeyAttribute> range_key;
+  std::vector<Index> indexes;
+  friend bool operator==(const TableSchema&, const TableSchema&) = default;
+};
+
 // Works with and without secondary-index support in the engine (TableDescription::indexes).
 template <typename Desc>
-bool FindIndex(const Desc& d, std::string_view name, ReadTarget* target) {
+void CollectIndexes(const Desc& d, TableSchema* schema) {
   if constexpr (requires { d.indexes; }) {
     for (const auto& index : d.indexes) {
-      if (index.spec.name != name) continue;
-      target->hash_key = index.spec.hash_key;
-      target->range_key = index.spec.range_key;
-      target->global_index = !index.spec.local;
-      return true;
+      schema->indexes.push_back({index.spec.name, index.spec.hash_key, index.spec.range_key, !index.spec.local});
     }
   }
-  return false;
 }
 
 template <typename Spec>
@@ -44,19 +58,69 @@ void SetIndexName(Spec& spec, std::string_view name) {
   if constexpr (requires { spec.index_name; }) spec.index_name = std::string(name);
 }
 
-MaybeError ResolveTarget(ApiContext& ctx, std::string_view table, std::optional<std::string_view> index,
+// Key schemas by table name. DescribeTable is too slow for every Query (it reads the table's
+// counters), so schemas are cached; a caller that gets a cached schema checks its result against
+// the data and asks again with refresh=true when it cannot vouch for it (a table deleted and
+// re-created with other keys).
+class SchemaCache {
+ public:
+  Result<std::shared_ptr<const TableSchema>> Get(table::TableEngine* engine, std::string_view table, bool refresh,
+                                                 bool* cached) {
+    std::string key(reinterpret_cast<const char*>(&engine), sizeof(engine));
+    key.append(table);
+    if (!refresh) {
+      std::lock_guard lock(mu_);
+      auto it = schemas_.find(key);
+      if (it != schemas_.end()) {
+        *cached = true;
+        return it->second;
+      }
+    }
+    *cached = false;
+    auto desc = engine->DescribeTable(table);
+    if (!desc.ok()) {
+      std::lock_guard lock(mu_);
+      schemas_.erase(key);
+      return desc.status();
+    }
+    auto schema = std::make_shared<TableSchema>();
+    schema->hash_key = desc->hash_key;
+    schema->range_key = desc->range_key;
+    CollectIndexes(*desc, schema.get());
+    std::lock_guard lock(mu_);
+    if (schemas_.size() > 10000) schemas_.clear();
+    schemas_[key] = schema;
+    return std::shared_ptr<const TableSchema>(std::move(schema));
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const TableSchema>, std::less<>> schemas_;
+};
+
+SchemaCache& Schemas() {
+  static SchemaCache* cache = new SchemaCache();
+  return *cache;
+}
+
+MaybeError ResolveTarget(const TableSchema& schema, std::optional<std::string_view> index,
                          std::optional<bool> consistent, ReadTarget* target) {
-  auto desc = ctx.engine->DescribeTable(table);
-  if (!desc.ok()) return StatusError(desc.status());
-  target->hash_key = desc->hash_key;
-  target->range_key = desc->range_key;
-  target->primary_key_names.push_back(desc->hash_key.name);
-  if (desc->range_key) target->primary_key_names.push_back(desc->range_key->name);
+  target->hash_key = schema.hash_key;
+  target->range_key = schema.range_key;
+  target->primary_key_names.push_back(schema.hash_key.name);
+  if (schema.range_key) target->primary_key_names.push_back(schema.range_key->name);
   target->page_key_names = target->primary_key_names;
   if (index) {
-    if (!FindIndex(*desc, *index, target)) {
+    const TableSchema::Index* found = nullptr;
+    for (const auto& i : schema.indexes) {
+      if (i.name == *index) found = &i;
+    }
+    if (found == nullptr) {
       return ApiError::Validation("The table does not have the specified index: " + std::string(*index));
     }
+    target->hash_key = found->hash_key;
+    target->range_key = found->range_key;
+    target->global_index = found->global;
     if (target->global_index && consistent.value_or(false)) {
       return ApiError::Validation("Consistent reads are not supported on global secondary indexes");
     }
@@ -66,6 +130,31 @@ MaybeError ResolveTarget(ApiContext& ctx, std::string_view table, std::optional<
     for (const std::string& name : target->primary_key_names) target->page_key_names.push_back(name);
   }
   return std::nullopt;
+}
+
+// Runs `attempt` with the cached schema; when that schema came from the cache and the attempt
+// could not vouch for it, refreshes the schema and runs again if it changed.
+template <typename Attempt>
+ApiResult WithSchema(ApiContext& ctx, std::string_view table, Attempt attempt) {
+  bool cached = false;
+  auto schema = Schemas().Get(ctx.engine, table, false, &cached);
+  if (!schema.ok()) return StatusError(schema.status());
+  bool verified = false;
+  ApiResult result = attempt(**schema, &verified);
+  if (!cached || verified) return result;
+  auto fresh = Schemas().Get(ctx.engine, table, true, &cached);
+  if (!fresh.ok()) return StatusError(fresh.status());
+  if (**fresh == **schema) return result;
+  return attempt(**fresh, &verified);
+}
+
+// Whether the page's items carry the target's hash key (with `hash_value`, when given).
+bool PageMatchesSchema(const table::Page& page, const ReadTarget& target, const AttributeValue* hash_value) {
+  if (page.items.empty()) return false;
+  const Item& item = page.items.front();
+  auto it = item.find(target.hash_key.name);
+  if (it == item.end() || (hash_value != nullptr && !(it->second == *hash_value))) return false;
+  return !target.range_key || item.count(target.range_key->name) > 0;
 }
 
 // DynamoDB: a Query's FilterExpression may not use the key attributes.
@@ -248,6 +337,10 @@ class PageWriter {
   size_t bytes_ = 0;
 };
 
+ApiResult QueryWith(simdjson::dom::element req, ApiContext& ctx, const TableSchema& schema,
+                    std::optional<std::string_view> key_text, std::optional<simdjson::dom::object> key_conditions,
+                    std::optional<bool> forward, ReadRequest r, bool* verified);
+
 ApiResult Query(simdjson::dom::element req, ApiContext& ctx) {
   ConstraintErrors errors;
   ReadRequest r;
@@ -270,8 +363,16 @@ ApiResult Query(simdjson::dom::element req, ApiContext& ctx) {
     return ApiError::Validation(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
+  return WithSchema(ctx, r.table, [&](const TableSchema& schema, bool* verified) -> ApiResult {
+    return QueryWith(req, ctx, schema, key_text, key_conditions, forward, r, verified);
+  });
+}
+
+ApiResult QueryWith(simdjson::dom::element req, ApiContext& ctx, const TableSchema& schema,
+                    std::optional<std::string_view> key_text, std::optional<simdjson::dom::object> key_conditions,
+                    std::optional<bool> forward, ReadRequest r, bool* verified) {
   ReadTarget target;
-  TRIB_API_RETURN_IF_ERROR(ResolveTarget(ctx, r.table, r.index, r.consistent, &target));
+  TRIB_API_RETURN_IF_ERROR(ResolveTarget(schema, r.index, r.consistent, &target));
   ExpressionContext ectx(r.attrs.names, r.attrs.values);
   table::KeyCondition key;
   if (key_text) {
@@ -295,6 +396,7 @@ ApiResult Query(simdjson::dom::element req, ApiContext& ctx) {
   spec.scan_forward = forward.value_or(true);
   auto page = ctx.engine->Query(r.table, spec);
   if (!page.ok()) return StatusError(page.status());
+  *verified = PageMatchesSchema(*page, target, &spec.hash_value);
   PageWriter out(r);
   for (const Item& item : page->items) out.Add(item);
   return out.Finish(page->last_evaluated_key);
@@ -312,6 +414,9 @@ uint64_t SegmentHash(const AttributeValue& v) {
   }
   return h;
 }
+
+ApiResult ScanWith(simdjson::dom::element req, ApiContext& ctx, const TableSchema* schema, int64_t segment,
+                   int64_t total_segments, ReadRequest r, bool* verified);
 
 ApiResult Scan(simdjson::dom::element req, ApiContext& ctx) {
   ConstraintErrors errors;
@@ -351,9 +456,22 @@ ApiResult Scan(simdjson::dom::element req, ApiContext& ctx) {
       {"ProjectionExpression", "FilterExpression", "ExpressionAttributeNames", "ExpressionAttributeValues"}));
   bool uses_expressions = GetMember(req, "FilterExpression").present || GetMember(req, "ProjectionExpression").present;
   TRIB_API_RETURN_IF_ERROR(ReadExpressionAttributes(req, uses_expressions, &r.attrs));
-  ReadTarget target;
   bool segmented = total_segments && *total_segments > 1;
-  if (r.index || segmented) TRIB_API_RETURN_IF_ERROR(ResolveTarget(ctx, r.table, r.index, r.consistent, &target));
+  if (!r.index && !segmented) {
+    bool verified = false;
+    return ScanWith(req, ctx, nullptr, 0, 1, std::move(r), &verified);
+  }
+  return WithSchema(ctx, r.table, [&](const TableSchema& schema, bool* verified) -> ApiResult {
+    return ScanWith(req, ctx, &schema, segment.value_or(0), total_segments.value_or(1), r, verified);
+  });
+}
+
+// `schema` is null for a plain table scan (no index, one segment).
+ApiResult ScanWith(simdjson::dom::element req, ApiContext& ctx, const TableSchema* schema, int64_t segment,
+                   int64_t total_segments, ReadRequest r, bool* verified) {
+  ReadTarget target;
+  bool segmented = total_segments > 1;
+  if (schema != nullptr) TRIB_API_RETURN_IF_ERROR(ResolveTarget(*schema, r.index, r.consistent, &target));
   ExpressionContext ectx(r.attrs.names, r.attrs.values);
   TRIB_API_RETURN_IF_ERROR(ReadFilterAndProjection(req, "ScanFilter", "scanFilter", "Scanning", &ectx, &r));
   Status used = ectx.CheckAllUsed();
@@ -367,6 +485,7 @@ ApiResult Scan(simdjson::dom::element req, ApiContext& ctx) {
   if (!segmented) {
     auto page = ctx.engine->Scan(r.table, spec);
     if (!page.ok()) return StatusError(page.status());
+    *verified = schema == nullptr || PageMatchesSchema(*page, target, nullptr);
     for (const Item& item : page->items) out.Add(item);
     return out.Finish(page->last_evaluated_key);
   }
@@ -377,12 +496,13 @@ ApiResult Scan(simdjson::dom::element req, ApiContext& ctx) {
     spec.limit = r.limit > 0 ? static_cast<int>(r.limit - out.scanned()) : 0;
     auto page = ctx.engine->Scan(r.table, spec);
     if (!page.ok()) return StatusError(page.status());
+    if (!page->items.empty() && !*verified) *verified = PageMatchesSchema(*page, target, nullptr);
     bool stopped = false;
     for (size_t i = 0; i < page->items.size(); ++i) {
       const Item& item = page->items[i];
       auto it = item.find(target.hash_key.name);
-      if (it == item.end() || SegmentHash(it->second) % static_cast<uint64_t>(*total_segments) !=
-                                  static_cast<uint64_t>(*segment)) {
+      if (it == item.end() || SegmentHash(it->second) % static_cast<uint64_t>(total_segments) !=
+                                  static_cast<uint64_t>(segment)) {
         continue;
       }
       out.Add(item);

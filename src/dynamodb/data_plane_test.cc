@@ -208,6 +208,24 @@ TEST_F(DataPlaneTest, QueryKeyConditionsFiltersAndPaging) {
             "ValidationException: The table does not have the specified index: byTag");
 }
 
+TEST_F(DataPlaneTest, QuerySeesARecreatedTablesNewKeySchema) {
+  PutOrders();
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"b"}}})J"),
+            R"J({"Items":[{"pk":{"S":"b"},"sk":{"N":"1"}}],"Count":1,"ScannedCount":1})J");
+  ASSERT_OK(engine_->DeleteTable("orders"));
+  TableSpec other;
+  other.name = "orders";
+  other.hash_key = KeyAttribute{"id", tributary::AttributeType::kS};
+  other.range_key = KeyAttribute{"pk", tributary::AttributeType::kS};
+  ASSERT_OK(engine_->CreateTable(other));
+  Ok("PutItem", R"J({"TableName":"orders","Item":{"id":{"S":"b"},"pk":{"S":"x"}}})J");
+  // "pk = :p" is now a sort-key condition without the partition key.
+  EXPECT_EQ(Err("Query", R"J({"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"b"}}})J"),
+            "ValidationException: Query condition missed key schema element: id");
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditionExpression":"id = :p AND pk = :x","ExpressionAttributeValues":{":p":{"S":"b"},":x":{"S":"x"}}})J"),
+            R"J({"Items":[{"id":{"S":"b"},"pk":{"S":"x"}}],"Count":1,"ScannedCount":1})J");
+}
+
 TEST_F(DataPlaneTest, ScanSegmentsCoverTheTableOnce) {
   PutOrders();
   EXPECT_EQ(Ok("Scan", R"J({"TableName":"orders","Select":"COUNT"})J"), R"J({"Count":6,"ScannedCount":6})J");
