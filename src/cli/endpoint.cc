@@ -37,6 +37,7 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   server::ServerOptions options;
   options.host = listen.host;
   options.port = listen.port;
+  if (args.io_threads > 0) options.io_threads = args.io_threads;
   options.access_key_id = args.access_key_id;
   options.secret_access_key = args.secret_access_key;
   options.region = config.region;

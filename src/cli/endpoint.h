@@ -19,6 +19,7 @@ struct EndpointArgs {
   std::string listen;             // "host:port" / "[v6]:port"; empty: the config's server.listen
   std::string access_key_id;      // both set: verify SigV4 with them
   std::string secret_access_key;
+  int io_threads = 0;             // 0: the server's default
 };
 
 // "host:port" or "[v6]:port" -> (host, port).

@@ -14,6 +14,8 @@ void AddEndpointOptions(CLI::App* cmd, tributary::cli::EndpointArgs* args) {
   cmd->add_option("--access-key-id", args->access_key_id,
                   "Verify SigV4 signatures with this access key id (with --secret-access-key); default: accept any");
   cmd->add_option("--secret-access-key", args->secret_access_key, "The secret for --access-key-id");
+  cmd->add_option("--io-threads", args->io_threads, "Endpoint I/O threads (requests run inline on them); default 2")
+      ->check(CLI::Range(1, 64));
 }
 }  // namespace
 
