@@ -148,6 +148,21 @@ ApiResult WithSchema(ApiContext& ctx, std::string_view table, Attempt attempt) {
   return attempt(**fresh, &verified);
 }
 
+// The attributes `names` of `item`: a LastEvaluatedKey.
+Item KeyOf(const Item& item, const std::vector<std::string>& names) {
+  Item key;
+  for (const std::string& name : names) {
+    auto k = item.find(name);
+    if (k != item.end()) key.emplace(k->first, k->second);
+  }
+  return key;
+}
+
+// DynamoDB returns a LastEvaluatedKey whenever a page stops at Limit, even on the last item.
+void KeyAtLimit(const table::Page& page, int limit, const std::vector<std::string>& names, std::optional<Item>* lek) {
+  if (!*lek && limit > 0 && page.items.size() == static_cast<size_t>(limit)) *lek = KeyOf(page.items.back(), names);
+}
+
 // Whether the page's items carry the target's hash key (with `hash_value`, when given).
 bool PageMatchesSchema(const table::Page& page, const ReadTarget& target, const AttributeValue* hash_value) {
   if (page.items.empty()) return false;
@@ -158,17 +173,17 @@ bool PageMatchesSchema(const table::Page& page, const ReadTarget& target, const 
 }
 
 // DynamoDB: a Query's FilterExpression may not use the key attributes.
-MaybeError CheckFilterAvoidsKeys(const Condition& c, const ReadTarget& target) {
+// (The legacy QueryFilter words it "QueryFilter can only contain non-key attributes: ...".)
+MaybeError CheckFilterAvoidsKeys(const Condition& c, const ReadTarget& target, std::string_view message) {
   for (const table::ConditionOperand& o : c.operands) {
     if (o.kind == table::ConditionOperand::Kind::kValue) continue;
     for (const std::string& key : target.primary_key_names) {
       if (o.path[0].name == key) {
-        return ApiError::Validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " +
-                                    key);
+        return ApiError::Validation(std::string(message) + key);
       }
     }
   }
-  for (const Condition& child : c.children) TRIB_API_RETURN_IF_ERROR(CheckFilterAvoidsKeys(child, target));
+  for (const Condition& child : c.children) TRIB_API_RETURN_IF_ERROR(CheckFilterAvoidsKeys(child, target, message));
   return std::nullopt;
 }
 
@@ -385,7 +400,13 @@ ApiResult QueryWith(simdjson::dom::element req, ApiContext& ctx, const TableSche
   TRIB_API_RETURN_IF_ERROR(ReadFilterAndProjection(req, "QueryFilter", "queryFilter", "Querying", &ectx, &r));
   Status used = ectx.CheckAllUsed();
   if (!used.ok()) return StatusError(used);
-  if (GetMember(req, "FilterExpression").present) TRIB_API_RETURN_IF_ERROR(CheckFilterAvoidsKeys(r.filter, target));
+  if (GetMember(req, "FilterExpression").present) {
+    TRIB_API_RETURN_IF_ERROR(CheckFilterAvoidsKeys(
+        r.filter, target, "Filter Expression can only contain non-primary key attributes: Primary key attribute: "));
+  } else if (GetMember(req, "QueryFilter").present) {
+    TRIB_API_RETURN_IF_ERROR(CheckFilterAvoidsKeys(
+        r.filter, target, "QueryFilter can only contain non-key attributes: Primary key attribute: "));
+  }
 
   table::QuerySpec spec;
   if (r.index) SetIndexName(spec, *r.index);
@@ -397,6 +418,7 @@ ApiResult QueryWith(simdjson::dom::element req, ApiContext& ctx, const TableSche
   auto page = ctx.engine->Query(r.table, spec);
   if (!page.ok()) return StatusError(page.status());
   *verified = PageMatchesSchema(*page, target, &spec.hash_value);
+  KeyAtLimit(*page, r.limit, target.page_key_names, &page->last_evaluated_key);
   PageWriter out(r);
   for (const Item& item : page->items) out.Add(item);
   return out.Finish(page->last_evaluated_key);
@@ -486,6 +508,15 @@ ApiResult ScanWith(simdjson::dom::element req, ApiContext& ctx, const TableSchem
     auto page = ctx.engine->Scan(r.table, spec);
     if (!page.ok()) return StatusError(page.status());
     *verified = schema == nullptr || PageMatchesSchema(*page, target, nullptr);
+    if (!page->last_evaluated_key && r.limit > 0 && page->items.size() == static_cast<size_t>(r.limit)) {
+      if (schema == nullptr) {
+        bool cached = false;
+        auto s = Schemas().Get(ctx.engine, r.table, false, &cached);
+        if (!s.ok()) return StatusError(s.status());
+        TRIB_API_RETURN_IF_ERROR(ResolveTarget(**s, r.index, r.consistent, &target));
+      }
+      KeyAtLimit(*page, r.limit, target.page_key_names, &page->last_evaluated_key);
+    }
     for (const Item& item : page->items) out.Add(item);
     return out.Finish(page->last_evaluated_key);
   }
@@ -509,14 +540,7 @@ ApiResult ScanWith(simdjson::dom::element req, ApiContext& ctx, const TableSchem
       bool full = (r.limit > 0 && out.scanned() >= r.limit) || out.bytes() >= table::TableEngine::kPageBytes;
       if (full) {
         bool more = i + 1 < page->items.size() || page->last_evaluated_key.has_value();
-        if (more) {
-          Item key;
-          for (const std::string& name : target.page_key_names) {
-            auto k = item.find(name);
-            if (k != item.end()) key.emplace(k->first, k->second);
-          }
-          last = std::move(key);
-        }
+        if (more || (r.limit > 0 && out.scanned() >= r.limit)) last = KeyOf(item, target.page_key_names);
         stopped = true;
         break;
       }

@@ -190,6 +190,13 @@ TEST_F(DataPlaneTest, QueryKeyConditionsFiltersAndPaging) {
             R"J({"Count":3,"ScannedCount":3})J");
   EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"a"}},"ScanIndexForward":false,"Limit":1,"ProjectionExpression":"v"})J"),
             R"J({"Items":[{"v":{"N":"50"}}],"Count":1,"ScannedCount":1,"LastEvaluatedKey":{"pk":{"S":"a"},"sk":{"N":"5"}}})J");
+  // A page that stops at Limit has a LastEvaluatedKey even on the partition's last item.
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"b"}},"Limit":1})J"),
+            R"J({"Items":[{"pk":{"S":"b"},"sk":{"N":"1"}}],"Count":1,"ScannedCount":1,"LastEvaluatedKey":{"pk":{"S":"b"},"sk":{"N":"1"}}})J");
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"b"}},"Limit":1,"ExclusiveStartKey":{"pk":{"S":"b"},"sk":{"N":"1"}}})J"),
+            R"J({"Items":[],"Count":0,"ScannedCount":0})J");
+  EXPECT_EQ(Err("Query", R"J({"TableName":"orders","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]}},"QueryFilter":{"sk":{"ComparisonOperator":"NOT_NULL"}}})J"),
+            "ValidationException: QueryFilter can only contain non-key attributes: Primary key attribute: sk");
   // Legacy KeyConditions + QueryFilter.
   EXPECT_EQ(Ok("Query", R"J({"TableName":"orders","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]},"sk":{"ComparisonOperator":"GE","AttributeValueList":[{"N":"4"}]}},"QueryFilter":{"v":{"ComparisonOperator":"GT","AttributeValueList":[{"N":"40"}]}},"AttributesToGet":["sk"]})J"),
             R"J({"Items":[{"sk":{"N":"5"}}],"Count":1,"ScannedCount":2})J");
