@@ -26,7 +26,8 @@ Class attributes a test class may override:
 
 Attributes available in tests: endpoint ("http://127.0.0.1:PORT"), host, port, data_dir,
 dynamodb and streams (boto3 clients), server (the running TributaryServer), plus helpers
-client(), raw_post(), aws_cli(), restart_server() and server_output().
+client(), raw_post(), aws_cli(), run_tributary(), restart_server(), server_output(),
+create_table(), has_operation()/require_operations() and assertClientError().
 
 Environment: TRIBUTARY_BIN (the binary; default <source>/build/tributary) and
 TRIBUTARY_SOURCE_DIR (default: three folders up from this file). CTest sets both.
@@ -253,6 +254,11 @@ class TributaryTestCase(unittest.TestCase):
         if not check:
             return proc
         return json.loads(proc.stdout) if proc.stdout.strip() else None
+
+    def run_tributary(self, *args, timeout=120):
+        """Runs `$TRIBUTARY_BIN <args>` (e.g. "query", SQL, "--data-dir", self.data_dir); returns the
+        CompletedProcess (stdout and stderr as text)."""
+        return subprocess.run([TRIBUTARY_BIN, *args], capture_output=True, text=True, timeout=timeout)
 
     # --- common setup --------------------------------------------------------------------------
 

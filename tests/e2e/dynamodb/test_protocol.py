@@ -257,5 +257,31 @@ class SigV4Test(harness.TributaryTestCase):
         self.assertEqual(headers["x-amzn-errortype"], "UnknownOperationException")
 
 
+class SeedPipelineTest(harness.TributaryTestCase):
+    """boto3 writes to the seed pipeline's table through the endpoint reach the lake."""
+    CONFIG = harness.SALES_CONFIG
+
+    def test_boto3_changes_reach_the_lake(self):
+        self.require_operations("PutItem", "UpdateItem", "DeleteItem")
+        table = "P1_OrdersRawTable"
+        for i in range(30):
+            self.dynamodb.put_item(TableName=table, Item={
+                "order_id": {"S": "order-%03d" % i}, "status": {"S": "NEW"}, "amount": {"N": str(10 + i)}})
+        for i in range(10):
+            self.dynamodb.update_item(TableName=table, Key={"order_id": {"S": "order-%03d" % i}},
+                                      UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+                                      ExpressionAttributeValues={":s": {"S": "SHIPPED"}})
+        for i in range(25, 30):
+            self.dynamodb.delete_item(TableName=table, Key={"order_id": {"S": "order-%03d" % i}})
+        item = self.dynamodb.get_item(TableName=table, Key={"order_id": {"S": "order-000"}})["Item"]
+        self.assertEqual(item["status"], {"S": "SHIPPED"})
+        self.assertEqual(self.server.stop(), 0, self.server_output())  # SIGTERM flushes and commits
+        q = self.run_tributary("query", "--data-dir", self.data_dir, "--format", "csv",
+                               "SELECT cdc_event_type, count(*) AS n FROM p1_kinesis_firehose_destination "
+                               "GROUP BY 1 ORDER BY 1")
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertEqual(q.stdout, "cdc_event_type,n\nINSERT,30\nMODIFY,10\nREMOVE,5\n")
+
+
 if __name__ == "__main__":
     harness.main()
