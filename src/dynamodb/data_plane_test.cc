@@ -233,6 +233,34 @@ TEST_F(DataPlaneTest, QuerySeesARecreatedTablesNewKeySchema) {
             R"J({"Items":[{"id":{"S":"b"},"pk":{"S":"x"}}],"Count":1,"ScannedCount":1})J");
 }
 
+TEST_F(DataPlaneTest, QueryAndScanASecondaryIndex) {
+  TableSpec spec;
+  spec.name = "indexed";
+  spec.hash_key = KeyAttribute{"pk", tributary::AttributeType::kS};
+  table::IndexSpec gsi;
+  gsi.name = "byTag";
+  gsi.hash_key = KeyAttribute{"tag", tributary::AttributeType::kS};
+  gsi.range_key = KeyAttribute{"n", tributary::AttributeType::kN};
+  gsi.projection = table::ProjectionType::kKeysOnly;
+  spec.indexes.push_back(gsi);
+  spec.attribute_definitions = {spec.hash_key, gsi.hash_key, *gsi.range_key};
+  ASSERT_OK(engine_->CreateTable(spec));
+  for (int i = 0; i < 4; ++i) {
+    Ok("PutItem", R"J({"TableName":"indexed","Item":{"pk":{"S":"k)J" + std::to_string(i) +
+                      R"J("},"tag":{"S":"red"},"n":{"N":")J" + std::to_string(i) + R"J("},"x":{"S":"big"}}})J");
+  }
+  Ok("PutItem", R"J({"TableName":"indexed","Item":{"pk":{"S":"untagged"}}})J");
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"indexed","IndexName":"byTag","KeyConditionExpression":"tag = :t AND n >= :one","ExpressionAttributeValues":{":t":{"S":"red"},":one":{"N":"1"}},"Limit":2})J"),
+            R"J({"Items":[{"n":{"N":"1"},"pk":{"S":"k1"},"tag":{"S":"red"}},{"n":{"N":"2"},"pk":{"S":"k2"},"tag":{"S":"red"}}],"Count":2,"ScannedCount":2,"LastEvaluatedKey":{"n":{"N":"2"},"pk":{"S":"k2"},"tag":{"S":"red"}}})J");
+  EXPECT_EQ(Ok("Query", R"J({"TableName":"indexed","IndexName":"byTag","KeyConditionExpression":"tag = :t","ExpressionAttributeValues":{":t":{"S":"red"}},"ExclusiveStartKey":{"n":{"N":"2"},"pk":{"S":"k2"},"tag":{"S":"red"}},"ProjectionExpression":"pk"})J"),
+            R"J({"Items":[{"pk":{"S":"k3"}}],"Count":1,"ScannedCount":1})J");
+  EXPECT_EQ(Ok("Scan", R"J({"TableName":"indexed","IndexName":"byTag","Select":"COUNT"})J"), R"J({"Count":4,"ScannedCount":4})J");
+  EXPECT_EQ(Err("Query", R"J({"TableName":"indexed","IndexName":"byTag","KeyConditionExpression":"pk = :t","ExpressionAttributeValues":{":t":{"S":"red"}}})J"),
+            "ValidationException: Query condition missed key schema element: tag");
+  EXPECT_EQ(Err("Query", R"J({"TableName":"indexed","IndexName":"byTag","ConsistentRead":true,"KeyConditionExpression":"tag = :t","ExpressionAttributeValues":{":t":{"S":"red"}}})J"),
+            "ValidationException: Consistent reads are not supported on global secondary indexes");
+}
+
 TEST_F(DataPlaneTest, ScanSegmentsCoverTheTableOnce) {
   PutOrders();
   EXPECT_EQ(Ok("Scan", R"J({"TableName":"orders","Select":"COUNT"})J"), R"J({"Count":6,"ScannedCount":6})J");
