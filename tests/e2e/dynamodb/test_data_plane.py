@@ -92,6 +92,30 @@ class DataPlaneTest(harness.TributaryTestCase):
                                      KeyConditionExpression=Key("pk").eq("p"))
         self.assertMessage(err, "The table does not have the specified index: nope")
 
+    def test_query_global_secondary_index(self):
+        self.create_table(
+            "dp_gsi", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                            {"AttributeName": "tag", "AttributeType": "S"},
+                                            {"AttributeName": "n", "AttributeType": "N"}],
+            GlobalSecondaryIndexes=[{"IndexName": "byTag",
+                                     "KeySchema": [{"AttributeName": "tag", "KeyType": "HASH"},
+                                                   {"AttributeName": "n", "KeyType": "RANGE"}],
+                                     "Projection": {"ProjectionType": "ALL"}}])
+        for i in range(6):
+            self.dynamodb.put_item(TableName="dp_gsi", Item={"pk": {"S": "k%d" % i}, "tag": {"S": "red" if i % 2 else "blue"},
+                                                             "n": {"N": str(i)}})
+        pages = self.dynamodb.get_paginator("query").paginate(
+            TableName="dp_gsi", IndexName="byTag", KeyConditionExpression="tag = :t",
+            ExpressionAttributeValues={":t": {"S": "red"}}, ScanIndexForward=False, Limit=2)
+        found = [item["pk"]["S"] for page in pages for item in page["Items"]]
+        self.assertEqual(found, ["k5", "k3", "k1"])
+        r = self.dynamodb.scan(TableName="dp_gsi", IndexName="byTag", Select="COUNT")
+        self.assertEqual(r["Count"], 6)
+        err = self.assertClientError("ValidationException", self.dynamodb.query, TableName="dp_gsi", IndexName="byTag",
+                                     ConsistentRead=True, KeyConditionExpression="tag = :t",
+                                     ExpressionAttributeValues={":t": {"S": "red"}})
+        self.assertMessage(err, "Consistent reads are not supported on global secondary indexes")
+
     def test_scan_segments(self):
         t = self._table("dp_scan")
         with t.batch_writer() as batch:
