@@ -9,6 +9,7 @@ namespace tributary::dynamodb {
 void RegisterControlPlane(OperationRegistry& registry) {
   control::RegisterTables(registry);
   control::RegisterTtlAndTags(registry);
+  control::RegisterTransactions(registry);
 }
 
 }  // namespace tributary::dynamodb

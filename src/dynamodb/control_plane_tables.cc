@@ -4,6 +4,7 @@
 
 #include "core/json_writer.h"
 #include "dynamodb/control_plane_internal.h"
+#include "table/table_stream_admin.h"
 
 namespace tributary::dynamodb::control {
 
@@ -510,11 +511,12 @@ ApiResult UpdateTable(simdjson::dom::element req, ApiContext& ctx) {
     }
   }
   if (!errors.empty()) return errors.ToError();
+  std::optional<StreamViewType> stream_view;
+  bool stream_enabled = false;
   if (stream) {
-    return ApiError::Validation(
-        "StreamSpecification updates are not supported by this endpoint yet");  // stream side (see report)
+    if (auto e = ParseStreamSpecification(*stream, &stream_view, &stream_enabled)) return *e;
   }
-  if (!billing && !throughput && !gsi_updates) {
+  if (!billing && !throughput && !gsi_updates && !stream) {
     return ApiError::Validation(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
         "or SSESpecification or ReplicaUpdates is required");
@@ -574,6 +576,16 @@ ApiResult UpdateTable(simdjson::dom::element req, ApiContext& ctx) {
       update.create_indexes.push_back(c.spec);
     }
     update.attribute_definitions = defs;
+  }
+  if (stream) {
+    Status s = stream_enabled ? table::StreamAdmin::EnableStream(*ctx.engine, name, *stream_view)
+                              : table::StreamAdmin::DisableStream(*ctx.engine, name);
+    if (!s.ok()) return TableError(s, name);
+    if (!billing && !throughput && !gsi_updates) {
+      auto d = ctx.engine->DescribeTable(name);
+      if (!d.ok()) return TableError(d.status(), name);
+      return Response("TableDescription", *d);
+    }
   }
   auto d = ctx.engine->UpdateTable(name, update);
   if (!d.ok()) {

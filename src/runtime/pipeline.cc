@@ -176,12 +176,14 @@ Status Pipeline::Start() {
 
 void Pipeline::Impl::Housekeeping(const Pipeline* owner) {
   int64_t last_trim_ns = clock->MonotonicNanos();
+  int expire_ticks = 0;  // the TTL sweeper runs every 10 ticks (~10 s)
   std::unique_lock<std::mutex> lock(hk_mu);
   while (!hk_stop) {
     hk_cv.wait_for(lock, std::chrono::seconds(1));
     if (hk_stop) break;
     lock.unlock();
     (void)owner->WriteStatusFile();
+    if (++expire_ticks % 10 == 0) (void)tables->ExpireItems();
     if (clock->MonotonicNanos() - last_trim_ns > 60'000'000'000LL) {
       last_trim_ns = clock->MonotonicNanos();
       (void)tables->TrimStream();

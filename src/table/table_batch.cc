@@ -25,22 +25,6 @@ struct Prepared {
   std::string old_value;
 };
 
-// Locks a sorted set of mutexes in order and unlocks them in reverse.
-class MultiLock {
- public:
-  explicit MultiLock(std::vector<std::mutex*> mutexes) : mutexes_(std::move(mutexes)) {
-    for (std::mutex* m : mutexes_) m->lock();
-  }
-  ~MultiLock() {
-    for (auto it = mutexes_.rbegin(); it != mutexes_.rend(); ++it) (*it)->unlock();
-  }
-  MultiLock(const MultiLock&) = delete;
-  MultiLock& operator=(const MultiLock&) = delete;
-
- private:
-  std::vector<std::mutex*> mutexes_;
-};
-
 }  // namespace
 
 Result<std::vector<WriteResult>> TableEngine::BatchWriteItem(std::string_view table,

@@ -74,6 +74,7 @@ Status TableEngine::AddMutation(TableState& t, const Mutation& m, rocksdb::Write
   in.keys = keys;
   in.new_image = m.new_value;
   in.old_image = m.old_value;
+  in.by_service = m.by_service;
   in.size_bytes = static_cast<int64_t>(ItemSizeBytes(*m.key_attrs));
   if (m.new_value != nullptr && IncludesNew(view)) in.size_bytes += static_cast<int64_t>(m.new_size);
   if (m.old_value != nullptr && IncludesOld(view)) in.size_bytes += old_size;
@@ -159,7 +160,7 @@ Status TableEngine::CommitTables(std::span<TableCommit> tables, rocksdb::WriteBa
 }
 
 Status TableEngine::ItemWriter::Write(const std::string* new_value, size_t new_size, const Item& key_attrs,
-                                     WriteResult* result) {
+                                     WriteResult* result, bool by_service) {
   Mutation m;
   m.key = key_;
   m.partition_len = partition_len_;
@@ -168,6 +169,7 @@ Status TableEngine::ItemWriter::Write(const std::string* new_value, size_t new_s
   m.new_size = new_size;
   m.key_attrs = &key_attrs;
   m.result = result;
+  m.by_service = by_service;
   rocksdb::WriteBatch batch;
   std::vector<PendingRecord> records;
   CounterDeltas deltas;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include <rocksdb/db.h>
 
@@ -22,6 +23,7 @@ struct TableEngine::Mutation {
   size_t new_size = 0;  // ItemSizeBytes of the new item
   const Item* key_attrs = nullptr;
   WriteResult* result = nullptr;
+  bool by_service = false;  // a TTL deletion: the record names the service as the user
 };
 
 // One read-modify-write of one item: holds the table (shared) and the item's stripe lock for its
@@ -50,7 +52,8 @@ class TableEngine::ItemWriter {
   const std::string& old_value() const { return old_value_; }
 
   // Writes `new_value` (nullptr: delete) with counters and, with a stream, its record.
-  Status Write(const std::string* new_value, size_t new_size, const Item& key_attrs, WriteResult* result);
+  Status Write(const std::string* new_value, size_t new_size, const Item& key_attrs, WriteResult* result,
+               bool by_service = false);
 
  private:
   TableEngine* engine_;
@@ -61,6 +64,22 @@ class TableEngine::ItemWriter {
   std::lock_guard<std::mutex> stripe_;
   bool existed_ = false;
   std::string old_value_;
+};
+
+// Locks a sorted set of mutexes in order and unlocks them in reverse.
+class MultiLock {
+ public:
+  explicit MultiLock(std::vector<std::mutex*> mutexes) : mutexes_(std::move(mutexes)) {
+    for (std::mutex* m : mutexes_) m->lock();
+  }
+  ~MultiLock() {
+    for (auto it = mutexes_.rbegin(); it != mutexes_.rend(); ++it) (*it)->unlock();
+  }
+  MultiLock(const MultiLock&) = delete;
+  MultiLock& operator=(const MultiLock&) = delete;
+
+ private:
+  std::vector<std::mutex*> mutexes_;
 };
 
 }  // namespace tributary::table
