@@ -178,6 +178,21 @@ Result<TableDescription> TableEngine::UpdateTable(std::string_view table, const 
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, FindTable(table));
   const std::string invalid = "One or more parameter values were invalid: ";
   std::vector<std::string> creating;
+  // Ids for new indexes, allocated (and persisted, so a crash during the backfill never reuses
+  // one) before the table is locked: the lock order is tables_mu_ before a table's alive_mu.
+  uint32_t first_new = 0;
+  if (!update.create_indexes.empty()) {
+    std::unique_lock tables(tables_mu_);
+    first_new = next_table_id_;
+    next_table_id_ += static_cast<uint32_t>(update.create_indexes.size());
+    std::string next_id;
+    AppendBigEndian32(next_id, next_table_id_);
+    rocksdb::WriteBatch ids_batch;
+    ids_batch.Put(meta_cf_, kNextTableIdKey, next_id);
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync_writes;
+    TRIB_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &ids_batch), "UpdateTable"));
+  }
   {
     std::unique_lock alive(t->alive_mu);
     if (t->deleted) return Status::NotFound("Requested resource not found");
@@ -228,20 +243,7 @@ Result<TableDescription> TableEngine::UpdateTable(std::string_view table, const 
     for (size_t i = 0; i < before.spec.indexes.size(); ++i) {
       if (spec.FindIndex(before.spec.indexes[i].name) == nullptr) dropped.push_back(before.index_ids[i]);
     }
-    uint32_t first_new = 0;
-    size_t new_count = 0;
-    for (const auto& index : spec.indexes) {
-      if (before.spec.FindIndex(index.name) == nullptr) ++new_count;
-    }
     rocksdb::WriteBatch batch;
-    if (new_count > 0) {
-      std::unique_lock tables(tables_mu_);
-      first_new = next_table_id_;
-      next_table_id_ += static_cast<uint32_t>(new_count);
-      std::string next_id;
-      AppendBigEndian32(next_id, next_table_id_);
-      batch.Put(meta_cf_, kNextTableIdKey, next_id);
-    }
     for (size_t i = 0; i < spec.indexes.size(); ++i) {
       const IndexSpec* old = before.spec.FindIndex(spec.indexes[i].name);
       if (old != nullptr) {
@@ -259,27 +261,19 @@ Result<TableDescription> TableEngine::UpdateTable(std::string_view table, const 
     }
     t->meta.spec = std::move(spec);
     t->meta.index_ids = std::move(ids);
-    // Persist the new id counter first, so that a crash during the backfill never reuses an id.
-    if (new_count > 0) {
-      rocksdb::WriteOptions wo;
-      wo.sync = options_.sync_writes;
-      rocksdb::WriteBatch ids_batch;
-      std::string next_id;
-      AppendBigEndian32(next_id, next_table_id_);
-      ids_batch.Put(meta_cf_, kNextTableIdKey, next_id);
-      Status s = FromRocks(db_->Write(wo, &ids_batch), "UpdateTable");
-      for (size_t i = 0; s.ok() && i < fresh.size(); ++i) s = BackfillIndex(*t, fresh[i]);
-      if (!s.ok()) {
-        t->meta = std::move(before);
-        return s;
-      }
+    Status s;
+    for (size_t i = 0; s.ok() && i < fresh.size(); ++i) s = BackfillIndex(*t, fresh[i]);
+    if (!s.ok()) {
+      t->meta = std::move(before);
+      return s;
     }
-    Status s = PersistMeta(*t, &batch);
+    s = PersistMeta(*t, &batch);
     if (!s.ok()) {
       t->meta = std::move(before);
       return s;
     }
   }
+  std::shared_lock alive(t->alive_mu);
   TableDescription d = Describe(*t);
   for (auto& index : d.indexes) {
     if (std::find(creating.begin(), creating.end(), index.spec.name) != creating.end()) index.status = "CREATING";
