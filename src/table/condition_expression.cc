@@ -99,8 +99,16 @@ class ConditionParser {
     const Token& tok = p_.Peek();
     if (tok.kind == TokenKind::kLeftParen) {
       p_.Next();
+      size_t inner_open = p_.position();
       TRIB_ASSIGN_OR_RETURN(Condition c, ParseOr());
+      // "((a = :v))": the group holds nothing but another group.
+      if (p_.Peek().kind == TokenKind::kRightParen && last_group_open_ == inner_open &&
+          last_group_close_ == p_.position()) {
+        return p_.Error("The expression has redundant parentheses;");
+      }
       if (!p_.Accept(TokenKind::kRightParen)) return p_.SyntaxErrorHere();
+      last_group_open_ = inner_open - 1;
+      last_group_close_ = p_.position();
       return c;
     }
     if (tok.kind == TokenKind::kIdentifier && p_.Peek(1).kind == TokenKind::kLeftParen &&
@@ -316,6 +324,9 @@ class ConditionParser {
   }
 
   ExpressionParser p_;
+  // Token positions of the last parenthesized group: its '(' and just past its ')'.
+  size_t last_group_open_ = static_cast<size_t>(-1);
+  size_t last_group_close_ = static_cast<size_t>(-1);
 };
 
 // An operand's value against an item: a pointer into the item or the expression, or an owned

@@ -132,6 +132,10 @@ TEST(ConditionExpressionTest, ErrorsUseDynamoDbMessages) {
   EXPECT_EQ(f.Error("status = :v"),
             "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status");
   EXPECT_EQ(f.Error("a = :v $"), "Invalid ConditionExpression: Syntax error; token: \"$\", near: \"$\"");
+  EXPECT_EQ(f.Error("((a = :v))"), "Invalid ConditionExpression: The expression has redundant parentheses;");
+  EXPECT_EQ(f.Error("(((a = :v)) AND b = :v)"), "Invalid ConditionExpression: The expression has redundant parentheses;");
+  EXPECT_EQ(f.Error("((a = :v) AND (b = :v))"), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:bad, :hi, :s}");
+  EXPECT_EQ(f.Error("((a = :v) AND b = :v)"), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:bad, :hi, :s}");
   EXPECT_EQ(f.Error("if_not_exists(a, :v) = :v"),
             "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists");
 }

@@ -65,6 +65,8 @@ class ExpressionParser {
   const Token& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
   bool Accept(TokenKind kind);
   bool AtEnd() const { return Peek().kind == TokenKind::kEnd; }
+  // Index of the next token (how many have been consumed).
+  size_t position() const { return pos_; }
 
   // 'Invalid <Kind>: Syntax error; token: "<current>", near: "..."'.
   Status SyntaxErrorHere() const;
