@@ -97,7 +97,7 @@ void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response)
     return;
   }
   if (credentials_) {
-    if (auto err = VerifySigV4(request, *credentials_)) {
+    if (auto err = VerifySigV4(request, *credentials_, "dynamodb", context_.clock->NowMillis())) {
       SetError(*err, response);
       return;
     }

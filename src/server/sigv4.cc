@@ -237,7 +237,37 @@ std::string SigV4Signature(std::string_view signing_key, std::string_view string
   return HexEncode(HmacSha256(signing_key, string_to_sign));
 }
 
-std::optional<ApiError> VerifySigV4(const HttpRequest& request, const SigV4Credentials& credentials) {
+int64_t ParseAmzDate(std::string_view d) {
+  if (d.size() != 16 || d[8] != 'T' || d[15] != 'Z') return -1;
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14}) {
+    if (d[i] < '0' || d[i] > '9') return -1;
+  }
+  auto num = [&](size_t at, size_t len) {
+    int v = 0;
+    for (size_t i = at; i < at + len; ++i) v = v * 10 + (d[i] - '0');
+    return v;
+  };
+  std::tm tm{};
+  tm.tm_year = num(0, 4) - 1900;
+  tm.tm_mon = num(4, 2) - 1;
+  tm.tm_mday = num(6, 2);
+  tm.tm_hour = num(9, 2);
+  tm.tm_min = num(11, 2);
+  tm.tm_sec = num(13, 2);
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string FormatAmzDate(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::optional<ApiError> VerifySigV4(const HttpRequest& request, const SigV4Credentials& credentials,
+                                    std::string_view expected_service, int64_t now_ms) {
   std::string_view auth = Trim(request.Header("authorization"));
   if (auth.size() < 5 || auth.substr(0, 5) != "AWS4-") return MissingToken();
   size_t sp = auth.find(' ');
@@ -266,6 +296,40 @@ std::optional<ApiError> VerifySigV4(const HttpRequest& request, const SigV4Crede
     return Incomplete(
         "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" +
         std::string(credential) + "'");
+  }
+  // The scope and the date, in DynamoDB's words (one message for every problem found).
+  std::string scope_problems;
+  if (scope[3] != expected_service) {
+    scope_problems += "Credential should be scoped to correct service: '" + std::string(expected_service) + "'. ";
+  }
+  if (scope[4] != "aws4_request") {
+    scope_problems +=
+        "Credential should be scoped with a valid terminator: 'aws4_request', not '" + std::string(scope[4]) + "'. ";
+  }
+  if (scope[1] != std::string_view(amz_date).substr(0, 8)) {
+    scope_problems += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+                      std::string(scope[1]) + "' != '" + amz_date.substr(0, 8) + "', from '" + amz_date + "'.";
+  }
+  if (!scope_problems.empty()) {
+    while (scope_problems.back() == ' ') scope_problems.pop_back();
+    return ApiError::Service("InvalidSignatureException", scope_problems);
+  }
+  const int64_t signed_at = ParseAmzDate(amz_date);
+  if (signed_at < 0) {
+    return Incomplete("Date must be in ISO-8601 'basic format'. Got '" + amz_date +
+                      "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  }
+  const int64_t now = now_ms / 1000;
+  constexpr int64_t kSkew = 15 * 60;
+  if (signed_at < now - kSkew) {
+    return ApiError::Service("InvalidSignatureException", "Signature expired: " + amz_date + " is now earlier than " +
+                                                              FormatAmzDate(now - kSkew) + " (" + FormatAmzDate(now) +
+                                                              " - 15 min.)");
+  }
+  if (signed_at > now + kSkew) {
+    return ApiError::Service("InvalidSignatureException", "Signature not yet current: " + amz_date +
+                                                              " is still later than " + FormatAmzDate(now + kSkew) +
+                                                              " (" + FormatAmzDate(now) + " + 15 min.)");
   }
   if (scope[0] != credentials.access_key_id) {
     return ApiError::Service("UnrecognizedClientException", "The security token included in the request is invalid.");

@@ -6,14 +6,17 @@
 //   no Authorization / not AWS4-...           MissingAuthenticationTokenException
 //   missing Credential/Signature/SignedHeaders, no X-Amz-Date/Date, bad scope
 //                                              IncompleteSignatureException
+//   scope service not `service` ('dynamodb'), terminator not 'aws4_request', scope date != X-Amz-Date's,
+//   X-Amz-Date more than 15 minutes from now  InvalidSignatureException (DynamoDB's wording)
 //   unknown access key id                      UnrecognizedClientException
 //   signature mismatch                         InvalidSignatureException
-// Not checked: the 15-minute clock skew window and X-Amz-Security-Token (session tokens are
-// accepted as long as the key id and signature match).
+// Not checked: X-Amz-Security-Token (session tokens are accepted as long as the key id and
+// signature match).
 //
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,7 +60,14 @@ std::string SigV4StringToSign(std::string_view amz_date, std::string_view scope,
 // hex(HMAC(signing key, string to sign))
 std::string SigV4Signature(std::string_view signing_key, std::string_view string_to_sign);
 
-// Checks the request's signature; nullopt when it is valid for `credentials`.
-std::optional<dynamodb::ApiError> VerifySigV4(const HttpRequest& request, const SigV4Credentials& credentials);
+// Checks the request's signature at time `now_ms` (Unix epoch milliseconds) for the signing name
+// `service` ("dynamodb" for DynamoDB and DynamoDB Streams); nullopt when it is valid for
+// `credentials`.
+std::optional<dynamodb::ApiError> VerifySigV4(const HttpRequest& request, const SigV4Credentials& credentials,
+                                              std::string_view service, int64_t now_ms);
+
+// "20150830T123600Z" <-> Unix seconds; -1 / "" when malformed.
+int64_t ParseAmzDate(std::string_view amz_date);
+std::string FormatAmzDate(int64_t unix_seconds);
 
 }  // namespace tributary::server

@@ -33,6 +33,14 @@ TEST(SigV4Test, AwsTestSuiteStringToSignAndSignature) {
   EXPECT_EQ(SigV4Signature(SigV4SigningKey(kSecret, "20110909", "us-east-1", "host"), sts), kExpectedSignature);
 }
 
+// 2011-09-09T23:36:00Z, when the example was signed.
+constexpr int64_t kVectorNowMs = 1315611360000;
+
+std::optional<dynamodb::ApiError> Verify(const HttpRequest& r, const SigV4Credentials& c,
+                                         int64_t now_ms = kVectorNowMs) {
+  return VerifySigV4(r, c, "host", now_ms);
+}
+
 HttpRequest VectorRequest(std::string_view authorization) {
   HttpRequest r;
   r.method = "GET";
@@ -47,23 +55,23 @@ TEST(SigV4Test, VerifiesThePublishedRequest) {
   std::string auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request, "
                      "SignedHeaders=date;host, Signature=" + std::string(kExpectedSignature);
   SigV4Credentials creds{"AKIDEXAMPLE", std::string(kSecret)};
-  EXPECT_FALSE(VerifySigV4(VectorRequest(auth), creds).has_value());
+  EXPECT_FALSE(Verify(VectorRequest(auth), creds).has_value());
 
   SigV4Credentials wrong_secret{"AKIDEXAMPLE", "not-the-secret"};
-  auto err = VerifySigV4(VectorRequest(auth), wrong_secret);
+  auto err = Verify(VectorRequest(auth), wrong_secret);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->type, "com.amazon.coral.service#InvalidSignatureException");
   EXPECT_EQ(err->http_status, 400);
 
   SigV4Credentials other_key{"AKIDOTHER", std::string(kSecret)};
-  err = VerifySigV4(VectorRequest(auth), other_key);
+  err = Verify(VectorRequest(auth), other_key);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->type, "com.amazon.coral.service#UnrecognizedClientException");
   EXPECT_EQ(err->message, "The security token included in the request is invalid.");
 
   HttpRequest tampered = VectorRequest(auth);
   tampered.query = "foo=Zoo&foo=ahb";
-  err = VerifySigV4(tampered, creds);
+  err = Verify(tampered, creds);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->code(), "InvalidSignatureException");
 }
@@ -71,15 +79,47 @@ TEST(SigV4Test, VerifiesThePublishedRequest) {
 TEST(SigV4Test, MissingAndIncompleteAuthorization) {
   SigV4Credentials creds{"AKIDEXAMPLE", std::string(kSecret)};
   HttpRequest r = VectorRequest("");
-  auto err = VerifySigV4(r, creds);
+  auto err = Verify(r, creds);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->type, "com.amazon.coral.service#MissingAuthenticationTokenException");
   EXPECT_EQ(err->message, "Request is missing Authentication Token");
 
-  err = VerifySigV4(VectorRequest("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request"),
+  err = Verify(VectorRequest("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request"),
                     creds);
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->code(), "IncompleteSignatureException");
+}
+
+TEST(SigV4Test, DatesAndScope) {
+  EXPECT_EQ(ParseAmzDate("20110909T233600Z"), kVectorNowMs / 1000);
+  EXPECT_EQ(FormatAmzDate(kVectorNowMs / 1000), "20110909T233600Z");
+  EXPECT_EQ(ParseAmzDate("2011-09-09"), -1);
+
+  std::string auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/host/aws4_request, "
+                     "SignedHeaders=date;host, Signature=" + std::string(kExpectedSignature);
+  SigV4Credentials creds{"AKIDEXAMPLE", std::string(kSecret)};
+  // 14 minutes late is fine, 16 is expired; the same ahead.
+  EXPECT_FALSE(Verify(VectorRequest(auth), creds, kVectorNowMs + 14 * 60000).has_value());
+  auto err = Verify(VectorRequest(auth), creds, kVectorNowMs + 16 * 60000);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->code(), "InvalidSignatureException");
+  EXPECT_EQ(err->message,
+            "Signature expired: 20110909T233600Z is now earlier than 20110909T233700Z (20110909T235200Z - 15 min.)");
+  err = Verify(VectorRequest(auth), creds, kVectorNowMs - 16 * 60000);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->message.rfind("Signature not yet current: 20110909T233600Z is still later than", 0), 0u);
+
+  err = VerifySigV4(VectorRequest(auth), creds, "dynamodb", kVectorNowMs);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->message, "Credential should be scoped to correct service: 'dynamodb'.");
+
+  std::string wrong_date = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110908/us-east-1/host/aws4_request, "
+                           "SignedHeaders=date;host, Signature=" + std::string(kExpectedSignature);
+  err = Verify(VectorRequest(wrong_date), creds);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->message,
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20110908' != "
+            "'20110909', from '20110909T233600Z'.");
 }
 
 TEST(SigV4Test, UriEncode) {

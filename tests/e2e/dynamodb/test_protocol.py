@@ -251,6 +251,24 @@ class SigV4Test(harness.TributaryTestCase):
         self.assertEqual(status, 400)
         self.assertEqual(json.loads(body)["__type"], SERVICE_NS + "InvalidSignatureException")
 
+    def test_expired_signature(self):
+        # A correct signature made 20 minutes ago (botocore's clock patched).
+        import datetime
+        from unittest import mock
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        then = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(minutes=20)
+        req = AWSRequest(method="POST", url=self.endpoint + "/", data=b"{}",
+                         headers={"X-Amz-Target": LIST_STREAMS, "Content-Type": "application/x-amz-json-1.0"})
+        with mock.patch("botocore.auth.get_current_datetime", return_value=then):
+            SigV4Auth(Credentials(*self.CREDENTIALS), "dynamodb", "us-east-1").add_auth(req)
+        status, _, body = self.raw_post(LIST_STREAMS, b"{}", headers=dict(req.headers.items()))
+        self.assertEqual(status, 400)
+        doc = json.loads(body)
+        self.assertEqual(doc["__type"], SERVICE_NS + "InvalidSignatureException")
+        self.assertTrue(doc["message"].startswith("Signature expired: "), doc["message"])
+
     def test_unknown_operation_before_signature(self):
         status, headers, body = self.raw_post("DynamoDB_20120810.Nope", {})
         self.assertEqual(status, 400)
