@@ -59,6 +59,13 @@ Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext co
   if (metrics_ != nullptr) {
     requests_ = metrics_->Get("tributary_http_requests_total");
     errors_ = metrics_->Get("tributary_http_errors_total");
+    for (const std::string& target : registry_.Targets()) {
+      std::string_view t = target;
+      std::string_view op = t.substr(t.find('.') + 1);
+      std::string service = StartsWith(t, dynamodb::kStreamsTargetPrefix) ? "dynamodbstreams" : "dynamodb";
+      operation_counters_[target] = metrics_->Get("tributary_api_requests_total{service=\"" + service +
+                                                  "\",operation=\"" + std::string(op) + "\"}");
+    }
   }
 }
 
@@ -102,6 +109,7 @@ void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response)
       return;
     }
   }
+  if (auto it = operation_counters_.find(target); it != operation_counters_.end()) it->second->Add();
   dynamodb::ApiResponse r = dynamodb::Dispatch(registry_, target, request.body, context_);
   response->status = r.http_status;
   response->body = std::move(r.body);

@@ -13,6 +13,7 @@
 // read-only).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,8 @@ class Endpoint final : public RequestHandler {
   MetricsRegistry* const metrics_;
   Counter* requests_ = nullptr;  // tributary_http_requests_total
   Counter* errors_ = nullptr;    // tributary_http_errors_total (4xx and 5xx AWS JSON responses)
+  // tributary_api_requests_total{operation="PutItem"} per registered target; built once.
+  std::map<std::string, Counter*, std::less<>> operation_counters_;
 };
 
 // A 52-character request id like DynamoDB's (upper-case letters and digits).

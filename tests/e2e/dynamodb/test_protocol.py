@@ -143,6 +143,7 @@ class ProtocolTest(harness.TributaryTestCase):
             text = r.read().decode()
             self.assertEqual(r.status, 200)
             self.assertIn("tributary_http_requests_total", text)
+            self.assertIn('tributary_api_requests_total{service="dynamodbstreams",operation="ListStreams"}', text)
             conn.request("GET", "/nope")
             r = conn.getresponse()
             r.read()
