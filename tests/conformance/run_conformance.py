@@ -15,7 +15,7 @@ Case fields (see dynamodb_cases.json):
   dotted paths that must exist); lacks (dotted paths that must not exist); lengths ({path: n},
   list/object sizes); integers (paths whose JSON value must be an integer, not a fraction);
   header_prefix ({lower-case header: prefix}); crc32 (when x-amz-crc32 is sent it must be the
-  CRC32 of the body).
+  CRC32 of the body). Every response body must be valid UTF-8.
   A setup step may say "save": {"var": "dotted.path"}: the value at that path of its response
   replaces "{var}" in later steps and in the request.
 Strings containing "{run}" get a per-run id, so re-running against one server never collides; a
@@ -49,6 +49,7 @@ import uuid
 DYNAMODB_PREFIX = "DynamoDB_20120810."
 CONTENT_TYPE = "application/x-amz-json-1.0"
 VALIDATE_NS = "com.amazon.coral.validate#"
+INVALID_UTF8 = "x-conformance-invalid-utf8"  # set on a response whose body is not valid UTF-8
 DYNAMODB_NS = "com.amazonaws.dynamodb.v20120810#"
 
 try:
@@ -125,8 +126,14 @@ class Client:
                 conn = self._connection()
                 conn.request("POST", "/", body=data, headers=headers)
                 resp = conn.getresponse()
-                text = resp.read().decode("utf-8", errors="replace")
-                return resp.status, {k.lower(): v for k, v in resp.getheaders()}, text
+                raw = resp.read()
+                headers = {k.lower(): v for k, v in resp.getheaders()}
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:  # SDKs fail on such a body (botocore: UnicodeDecodeError)
+                    text = raw.decode("utf-8", errors="replace")
+                    headers[INVALID_UTF8] = "1"
+                return resp.status, headers, text
             except (http.client.HTTPException, ConnectionError, OSError):
                 if self.conn is not None:
                     self.conn.close()
@@ -190,6 +197,8 @@ def error_message(doc):
 def compare(expect, status, headers, text):
     """Returns a list of mismatch descriptions (empty = match)."""
     problems = []
+    if INVALID_UTF8 in headers:
+        problems.append("response body is not valid UTF-8")
     try:
         doc = json.loads(text) if text.strip() else None
     except ValueError:
