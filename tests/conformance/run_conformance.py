@@ -83,7 +83,7 @@ def full_target(target):
 
 
 class Client:
-    def __init__(self, endpoint, region, timeout):
+    def __init__(self, endpoint, region, timeout, credentials=None):
         u = urllib.parse.urlsplit(endpoint)
         if u.scheme not in ("http", "https") or not u.hostname:
             raise ValueError(f"bad endpoint {endpoint!r}")
@@ -95,6 +95,7 @@ class Client:
         self.region = region
         self.timeout = timeout
         self.conn = None
+        self.credentials = credentials
 
     def _connection(self):
         if self.conn is None:
@@ -106,7 +107,8 @@ class Client:
         if not HAVE_BOTOCORE:
             return headers
         req = AWSRequest(method="POST", url=self.endpoint, data=body, headers=dict(headers))
-        SigV4Auth(Credentials("AKIDCONFORMANCE", "conformance-secret"), "dynamodb", self.region).add_auth(req)
+        creds = self.credentials or Credentials("AKIDCONFORMANCE", "conformance-secret")
+        SigV4Auth(creds, "dynamodb", self.region).add_auth(req)
         return dict(req.headers.items())
 
     def send(self, target, body, extra_headers=None):
@@ -319,7 +321,13 @@ def main(argv=None):
         cases = [c for c in cases if args.only in c["name"]]
     run_id = uuid.uuid4().hex[:8]
     try:
-        client = Client(args.endpoint, args.region, args.timeout)
+        credentials = None
+        if args.backend == "aws" and HAVE_BOTOCORE:  # real DynamoDB: the configured credentials
+            import botocore.session
+
+            found = botocore.session.get_session().get_credentials()
+            credentials = found.get_frozen_credentials() if found else None
+        client = Client(args.endpoint, args.region, args.timeout, credentials)
     except ValueError as e:
         print(e, file=sys.stderr)
         return 2
