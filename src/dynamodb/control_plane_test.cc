@@ -213,3 +213,22 @@ TEST_F(ControlPlaneTest, Tags) {
 
 }  // namespace
 }  // namespace tributary::dynamodb
+
+namespace tributary::dynamodb {
+namespace {
+
+TEST_F(ControlPlaneTest, UpdateTableStreamSpecification) {
+  Ok("CreateTable", R"({"TableName":"plain","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+     "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"})");
+  std::string on = Ok("UpdateTable", R"({"TableName":"plain","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}})");
+  EXPECT_THAT(on, HasSubstr(R"("StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"})"));
+  EXPECT_THAT(on, HasSubstr(R"("LatestStreamArn":"arn:aws:dynamodb:us-east-1:000000000000:table/plain/stream/)"));
+  EXPECT_THAT(Message("UpdateTable", R"({"TableName":"plain","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}})"),
+              HasSubstr("ResourceInUseException: Table already has an enabled stream"));
+  std::string off = Ok("UpdateTable", R"({"TableName":"plain","StreamSpecification":{"StreamEnabled":false}})");
+  EXPECT_THAT(off, ::testing::Not(HasSubstr("StreamSpecification")));
+  EXPECT_THAT(off, HasSubstr("LatestStreamArn"));
+}
+
+}  // namespace
+}  // namespace tributary::dynamodb

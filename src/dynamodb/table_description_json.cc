@@ -270,6 +270,8 @@ void WriteTableDescription(JsonWriter& w, const TableDescription& d) {
     w.Key("StreamViewType");
     w.String(StreamViewTypeName(*d.stream_view_type));
     w.EndObject();
+  }
+  if (!d.latest_stream_arn.empty()) {  // kept after the stream is disabled, as DynamoDB does
     w.Key("LatestStreamLabel");
     w.String(d.latest_stream_label);
     w.Key("LatestStreamArn");
