@@ -103,7 +103,9 @@ Status StreamAdmin::EnableStream(TableEngine& engine, std::string_view table, St
   rocksdb::WriteOptions wo;
   wo.sync = engine.options_.sync_writes;
   TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "EnableStream"));
-  t->meta = std::move(meta);
+  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
+  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
+  t->meta.shard_ids = std::move(meta.shard_ids);
   t->shards = std::move(shards);
   t->shard_index.clear();
   for (const auto& shard : t->shards) t->shard_index.emplace(shard->id, shard->index);
@@ -122,6 +124,7 @@ Status StreamAdmin::DisableStream(TableEngine& engine, std::string_view table) {
   StreamGeneration& gen = history.streams.back();
   gen.disabled_ms = std::max(engine.clock_->NowMillis(), gen.creation_ms);
   for (ShardGeneration& g : gen.shards) {
+    if (g.closed) continue;  // a parent closed by a rollover keeps its range
     uint64_t last = 0;
     if (g.slot < t->shards.size()) {
       std::lock_guard lock(t->shards[g.slot]->mu);
@@ -140,7 +143,9 @@ Status StreamAdmin::DisableStream(TableEngine& engine, std::string_view table) {
   rocksdb::WriteOptions wo;
   wo.sync = engine.options_.sync_writes;
   TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "DisableStream"));
-  t->meta = std::move(meta);
+  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
+  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
+  t->meta.shard_ids = std::move(meta.shard_ids);
   t->shards.clear();
   t->shard_index.clear();
   // stream_label / stream_arn stay: DescribeTable keeps showing the latest stream.
@@ -196,7 +201,9 @@ Status StreamAdmin::RollOverShards(TableEngine& engine, std::string_view table) 
     shard->trimmed_through = old.trimmed_through;
     shards.push_back(std::move(shard));
   }
-  t->meta = std::move(meta);
+  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
+  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
+  t->meta.shard_ids = std::move(meta.shard_ids);
   t->shards = std::move(shards);
   t->shard_index.clear();
   for (const auto& shard : t->shards) t->shard_index.emplace(shard->id, shard->index);
