@@ -1,6 +1,8 @@
 // Secondary indexes: maintenance in the item write, sparse GSIs, projections, Query/Scan on an
 // index with paging, UpdateTable create (backfill) / delete, persistence; tags and TTL settings.
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "table/table_engine.h"
 #include "table/table_test_util.h"
@@ -237,6 +239,50 @@ TEST_F(TableIndexTest, TagsAndTtlSettingsPersist) {
   EXPECT_EQ(*tags, (std::map<std::string, std::string>{{"env", "dev"}}));
   EXPECT_EQ(engine().DescribeTable("tbl")->ttl, (TimeToLive{"expires", true}));
   EXPECT_THAT(engine().TagTable("nope", {}), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(TableIndexTest, BackfillRacesWritersAndDeleteTableWithoutLosingEntries) {
+  ASSERT_OK(engine().CreateTable(HashTable("race")));
+  ASSERT_OK(engine().CreateTable(HashTable("doomed")));
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load() && i < 2000; ++i) {
+      ASSERT_OK(engine().PutItem("race", {{"pk", Str("k" + std::to_string(i))}, {"g", Str(i % 2 ? "odd" : "even")}}));
+      written.store(i + 1);
+    }
+  });
+  std::thread deleter([&] {
+    // DeleteTable (tables_mu_ then alive_mu) racing UpdateTable on another table.
+    EXPECT_OK(engine().DeleteTable("doomed"));
+  });
+  while (written.load() < 50) std::this_thread::yield();
+  TableUpdate update;
+  IndexSpec g;
+  g.name = "by_g";
+  g.hash_key = {"g", AttributeType::kS};
+  update.create_indexes.push_back(g);
+  ASSERT_OK(engine().UpdateTable("race", update));
+  stop.store(true);
+  writer.join();
+  deleter.join();
+  const int n = written.load();
+  QuerySpec q;
+  q.index_name = "by_g";
+  size_t found = 0;
+  for (const char* v : {"odd", "even"}) {
+    q.hash_value = Str(v);
+    q.exclusive_start_key.reset();
+    while (true) {
+      auto page = engine().Query("race", q);
+      ASSERT_OK(page);
+      found += page->items.size();
+      if (!page->last_evaluated_key) break;
+      q.exclusive_start_key = page->last_evaluated_key;
+    }
+  }
+  EXPECT_EQ(found, static_cast<size_t>(n));
+  EXPECT_EQ(engine().DescribeTable("race")->indexes[0].item_count, n);
 }
 
 }  // namespace
