@@ -136,6 +136,33 @@ class StreamsTest(harness.TributaryTestCase):
         self.assertClientError("ResourceNotFoundException", self.streams.get_shard_iterator, StreamArn=arn,
                                ShardId="shardId-00000000000000000000-00000000", ShardIteratorType="LATEST")
 
+    def test_update_table_disable_and_reenable(self):
+        self.require_operations("UpdateTable")
+        arn = self.make_table("st_lifecycle")
+        self.put("st_lifecycle", {"pk": {"S": "a"}, "sk": {"N": "1"}})
+        self.dynamodb.update_table(TableName="st_lifecycle", StreamSpecification={"StreamEnabled": False})
+        self.put("st_lifecycle", {"pk": {"S": "a"}, "sk": {"N": "2"}})  # no stream: no record
+        desc = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]
+        self.assertEqual(desc["StreamStatus"], "DISABLED")
+        shard = desc["Shards"][0]
+        self.assertIn("EndingSequenceNumber", shard["SequenceNumberRange"])
+        it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        out = self.streams.get_records(ShardIterator=it)
+        self.assertEqual([r["eventName"] for r in out["Records"]], ["INSERT"])
+        self.assertNotIn("NextShardIterator", out)  # closed and drained
+        self.dynamodb.update_table(TableName="st_lifecycle",
+                                   StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        new_arn = self.dynamodb.describe_table(TableName="st_lifecycle")["Table"]["LatestStreamArn"]
+        self.assertNotEqual(new_arn, arn)
+        listed = [s["StreamArn"] for s in self.streams.list_streams(TableName="st_lifecycle")["Streams"]]
+        self.assertEqual(sorted(listed), sorted([arn, new_arn]))
+        self.put("st_lifecycle", {"pk": {"S": "a"}, "sk": {"N": "3"}})
+        records = self.read_all(new_arn)
+        self.assertEqual(len(records), 1)
+        self.assertEqual(records[0]["dynamodb"]["StreamViewType"], "KEYS_ONLY")
+        self.assertNotIn("NewImage", records[0]["dynamodb"])
+
     def test_aws_cli(self):
         arn = self.make_table("st_cli")
         out = self.aws_cli("dynamodbstreams", "describe-stream", "--stream-arn", arn)
