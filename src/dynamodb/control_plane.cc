@@ -10,6 +10,7 @@ void RegisterControlPlane(OperationRegistry& registry) {
   control::RegisterTables(registry);
   control::RegisterTtlAndTags(registry);
   control::RegisterTransactions(registry);
+  control::RegisterAccount(registry);
 }
 
 }  // namespace tributary::dynamodb

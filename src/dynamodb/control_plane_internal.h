@@ -57,5 +57,6 @@ std::optional<std::string> TableNameFromArn(std::string_view arn);
 void RegisterTables(OperationRegistry& registry);
 void RegisterTtlAndTags(OperationRegistry& registry);
 void RegisterTransactions(OperationRegistry& registry);
+void RegisterAccount(OperationRegistry& registry);  // DescribeLimits, DescribeEndpoints, DescribeContinuousBackups
 
 }  // namespace tributary::dynamodb::control

@@ -232,3 +232,23 @@ TEST_F(ControlPlaneTest, UpdateTableStreamSpecification) {
 
 }  // namespace
 }  // namespace tributary::dynamodb
+
+namespace tributary::dynamodb {
+namespace {
+
+TEST_F(ControlPlaneTest, AccountQueries) {
+  EXPECT_EQ(Ok("DescribeLimits", "{}"),
+            R"({"AccountMaxReadCapacityUnits":80000,"AccountMaxWriteCapacityUnits":80000,)"
+            R"("TableMaxReadCapacityUnits":40000,"TableMaxWriteCapacityUnits":40000})");
+  EXPECT_EQ(Ok("DescribeEndpoints", "{}"),
+            R"({"Endpoints":[{"Address":"dynamodb.us-east-1.amazonaws.com","CachePeriodInMinutes":1440}]})");
+  Ok("CreateTable", kOrders);
+  EXPECT_EQ(Ok("DescribeContinuousBackups", R"({"TableName":"orders"})"),
+            R"({"ContinuousBackupsDescription":{"ContinuousBackupsStatus":"ENABLED",)"
+            R"("PointInTimeRecoveryDescription":{"PointInTimeRecoveryStatus":"DISABLED"}}})");
+  EXPECT_EQ(Message("DescribeContinuousBackups", R"({"TableName":"nope"})"),
+            "TableNotFoundException: Table not found: nope");
+}
+
+}  // namespace
+}  // namespace tributary::dynamodb
