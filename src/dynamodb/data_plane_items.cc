@@ -248,6 +248,8 @@ ApiResult UpdateItem(simdjson::dom::element req, ApiContext& ctx) {
   ExpressionContext ectx(attrs.names, attrs.values);
   table::UpdateExpression update;
   if (update_text) {
+    Status size = table::CheckExpressionSize(*update_text, "UpdateExpression");
+    if (!size.ok()) return StatusError(size);
     auto parsed = table::ParseUpdateExpression(*update_text, &ectx);
     if (!parsed.ok()) return StatusError(parsed.status());
     update = std::move(parsed).value();

@@ -413,7 +413,15 @@ bool Contains(const AttributeValue& haystack, const AttributeValue& needle) {
 
 }  // namespace
 
+Status CheckExpressionSize(std::string_view text, std::string_view kind) {
+  if (text.size() <= kMaxExpressionBytes) return Status::Ok();
+  return Status::InvalidArgument("Invalid " + std::string(kind) +
+                                 ": Expression size has exceeded the maximum allowed size; expression size: " +
+                                 std::to_string(text.size()));
+}
+
 Result<Condition> ParseConditionExpression(std::string_view text, std::string_view kind, ExpressionContext* ctx) {
+  TRIB_RETURN_IF_ERROR(CheckExpressionSize(text, kind));
   return ConditionParser(text, kind, ctx).Parse();
 }
 

@@ -68,6 +68,11 @@ struct Condition {
 // `kind` names the parameter in errors: "ConditionExpression" or "FilterExpression".
 Result<Condition> ParseConditionExpression(std::string_view text, std::string_view kind, ExpressionContext* ctx);
 
+// DynamoDB's limit on an expression's length: "Invalid <kind>: Expression size has exceeded the
+// maximum allowed size; expression size: <bytes>".
+inline constexpr size_t kMaxExpressionBytes = 4096;
+Status CheckExpressionSize(std::string_view text, std::string_view kind);
+
 // True when `item` (nullptr = no item) satisfies `cond`.
 bool EvaluateCondition(const Condition& cond, const Item* item);
 

@@ -132,6 +132,11 @@ TEST(ConditionExpressionTest, ErrorsUseDynamoDbMessages) {
   EXPECT_EQ(f.Error("status = :v"),
             "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status");
   EXPECT_EQ(f.Error("a = :v $"), "Invalid ConditionExpression: Syntax error; token: \"$\", near: \"$\"");
+  std::string long_path(4093, 'a');
+  EXPECT_EQ(f.Error(long_path + "=:v"),  // 4096 bytes: allowed
+            "Value provided in ExpressionAttributeValues unused in expressions: keys: {:bad, :hi, :s}");
+  EXPECT_EQ(f.Error(long_path + "= :v"),
+            "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097");
   EXPECT_EQ(f.Error("((a = :v))"), "Invalid ConditionExpression: The expression has redundant parentheses;");
   EXPECT_EQ(f.Error("(((a = :v)) AND b = :v)"), "Invalid ConditionExpression: The expression has redundant parentheses;");
   EXPECT_EQ(f.Error("((a = :v) AND (b = :v))"), "Value provided in ExpressionAttributeValues unused in expressions: keys: {:bad, :hi, :s}");

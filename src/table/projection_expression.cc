@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "table/condition_expression.h"
+
 namespace tributary::table {
 
 Status CheckPathOverlaps(const std::vector<DocumentPath>& paths, const ExpressionParser& parser) {
@@ -28,6 +30,7 @@ Status CheckPathOverlaps(const std::vector<DocumentPath>& paths, const Expressio
 }
 
 Result<std::vector<DocumentPath>> ParseProjectionExpression(std::string_view text, ExpressionContext* ctx) {
+  TRIB_RETURN_IF_ERROR(CheckExpressionSize(text, "ProjectionExpression"));
   ExpressionParser p(text, "ProjectionExpression", ctx);
   TRIB_RETURN_IF_ERROR(p.Init());
   std::vector<DocumentPath> paths;
