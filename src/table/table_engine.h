@@ -109,6 +109,10 @@ struct RangeCondition {
 // (The data plane wires IndexName here; ConsistentRead=true on a GSI is its check.)
 struct QuerySpec {
   std::string index_name;  // "" = the table
+  // On a local secondary index whose projection is not ALL: return the table's full items (what
+  // DynamoDB does for Select=ALL_ATTRIBUTES or non-projected attributes on an LSI). Ignored on
+  // the table and on GSIs (there DynamoDB rejects such requests: the data plane's check).
+  bool fetch_table_items = false;
   AttributeValue hash_value;
   std::optional<RangeCondition> range;
   int limit = 0;  // 0 = no limit (the 1 MB page cap still applies)
@@ -118,6 +122,7 @@ struct QuerySpec {
 
 struct ScanSpec {
   std::string index_name;  // "" = the table
+  bool fetch_table_items = false;  // as QuerySpec::fetch_table_items
   int limit = 0;
   std::optional<Item> exclusive_start_key;
 };
@@ -294,6 +299,8 @@ class TableEngine {
                            const std::string* new_value, rocksdb::WriteBatch* batch, CounterDeltas* deltas);
   Status PersistMeta(const TableState& t, rocksdb::WriteBatch* batch);
   Status BackfillIndex(TableState& t, size_t index);
+  // Replaces the index entries of `page` by the table's items (LSI fetches; see QuerySpec).
+  Status FetchTableItems(const TableState& t, Page* page) const;
   // Adds one item mutation (row, stream record) to `batch` / `records`, and its counter changes.
   Status AddMutation(TableState& t, const Mutation& m, rocksdb::WriteBatch* batch,
                      std::vector<PendingRecord>* records, CounterDeltas* deltas);

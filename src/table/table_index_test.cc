@@ -122,6 +122,17 @@ TEST_F(TableIndexTest, LsiProjectionAndPaging) {
   EXPECT_THAT(all, ElementsAre("p/5", "p/4", "p/3", "p/2", "p/1", "p/0"));
   EXPECT_EQ(pages, 3);
 
+  // Fetching the table's items through the LSI (Select=ALL_ATTRIBUTES).
+  QuerySpec fetch;
+  fetch.index_name = "by_amount";
+  fetch.hash_value = Str("p");
+  fetch.fetch_table_items = true;
+  auto full = engine().Query("orders", fetch);
+  ASSERT_OK(full);
+  ASSERT_EQ(full->items.size(), 7u);
+  EXPECT_TRUE(full->items[0].count("other"));
+  EXPECT_EQ(full->items[0].at("sk"), Num("6"));  // lowest amount first
+
   ScanSpec scan;
   scan.index_name = "by_status";
   scan.limit = 4;

@@ -181,7 +181,12 @@ Result<Page> TableEngine::Query(std::string_view table, const QuerySpec& query) 
       upper = std::min(upper, start);
     }
   }
-  return ScanRange(lower, upper, query.scan_forward, query.limit, target.key_attrs);
+  TRIB_ASSIGN_OR_RETURN(Page page, ScanRange(lower, upper, query.scan_forward, query.limit, target.key_attrs));
+  if (query.fetch_table_items && target.index != nullptr && target.index->local &&
+      target.index->projection != ProjectionType::kAll) {
+    TRIB_RETURN_IF_ERROR(FetchTableItems(*t, &page));
+  }
+  return page;
 }
 
 Result<Page> TableEngine::Scan(std::string_view table, const ScanSpec& scan) const {
@@ -195,7 +200,24 @@ Result<Page> TableEngine::Scan(std::string_view table, const ScanSpec& scan) con
     TRIB_ASSIGN_OR_RETURN(std::string start, StartKey(*t, target, *scan.exclusive_start_key));
     lower = start + '\0';
   }
-  return ScanRange(lower, upper, true, scan.limit, target.key_attrs);
+  TRIB_ASSIGN_OR_RETURN(Page page, ScanRange(lower, upper, true, scan.limit, target.key_attrs));
+  if (scan.fetch_table_items && target.index != nullptr && target.index->local &&
+      target.index->projection != ProjectionType::kAll) {
+    TRIB_RETURN_IF_ERROR(FetchTableItems(*t, &page));
+  }
+  return page;
+}
+
+Status TableEngine::FetchTableItems(const TableState& t, Page* page) const {
+  for (Item& entry : page->items) {
+    std::string key = EncodeItemKey(t.meta.table_id, t.meta.spec, entry);
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), items_cf_, key, &value);
+    if (s.IsNotFound()) continue;  // deleted since the index page was read: keep the projection
+    TRIB_RETURN_IF_ERROR(FromRocks(s, "reading items"));
+    TRIB_ASSIGN_OR_RETURN(entry, DecodeItem(value));
+  }
+  return Status::Ok();
 }
 
 Result<Page> TableEngine::ScanRange(const std::string& lower, const std::string& upper, bool forward, int limit,
