@@ -83,9 +83,24 @@ class ConditionParser {
     return c;
   }
 
+  // Bounds recursion, so a hostile expression ("((((...", "NOT NOT NOT ...") gets a
+  // ValidationException instead of exhausting the stack.
+  static constexpr int kMaxNesting = 100;
+  struct NestingGuard {
+    explicit NestingGuard(int* depth) : depth_(depth) { ++*depth_; }
+    ~NestingGuard() { --*depth_; }
+    int* depth_;
+  };
+  Status TooDeep() const {
+    return p_.Error("The expression is nested too deeply; the maximum nesting depth is " +
+                    std::to_string(kMaxNesting) + ";");
+  }
+
   Result<Condition> ParseNot() {
     if (IsKeyword(p_.Peek(), "NOT")) {
       p_.Next();
+      NestingGuard guard(&depth_);
+      if (depth_ > kMaxNesting) return TooDeep();
       TRIB_ASSIGN_OR_RETURN(Condition inner, ParseNot());
       Condition c;
       c.kind = Condition::Kind::kNot;
@@ -99,6 +114,8 @@ class ConditionParser {
     const Token& tok = p_.Peek();
     if (tok.kind == TokenKind::kLeftParen) {
       p_.Next();
+      NestingGuard guard(&depth_);
+      if (depth_ > kMaxNesting) return TooDeep();
       size_t inner_open = p_.position();
       TRIB_ASSIGN_OR_RETURN(Condition c, ParseOr());
       // "((a = :v))": the group holds nothing but another group.
@@ -175,6 +192,8 @@ class ConditionParser {
 
   // name '(' operand (',' operand)* ')', after checking the name.
   Result<std::vector<ConditionOperand>> ParseArguments() {
+    NestingGuard guard(&depth_);
+    if (depth_ > kMaxNesting) return TooDeep();
     p_.Next();  // '('
     std::vector<ConditionOperand> args;
     do {
@@ -327,6 +346,7 @@ class ConditionParser {
   // Token positions of the last parenthesized group: its '(' and just past its ')'.
   size_t last_group_open_ = static_cast<size_t>(-1);
   size_t last_group_close_ = static_cast<size_t>(-1);
+  int depth_ = 0;
 };
 
 // An operand's value against an item: a pointer into the item or the expression, or an owned

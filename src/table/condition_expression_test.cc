@@ -203,3 +203,34 @@ TEST(ProjectionExpressionTest, PathsAndOverlaps) {
 
 }  // namespace
 }  // namespace tributary::table
+
+namespace tributary::table {
+namespace {
+
+TEST(ConditionExpressionDepthTest, DeepNestingIsAValidationErrorNotACrash) {
+  ExpressionAttributeNames names;
+  AttributeMap values{{":v", AttributeValue::N(1)}};
+  for (const std::string& expr :
+       {std::string(1000, '(') + "a = :v" + std::string(1000, ')'),
+        [] { std::string e; for (int i = 0; i < 900; ++i) e += "NOT "; return e + "a = :v"; }(),
+        [] { std::string e; for (int i = 0; i < 500; ++i) e += "size("; e += "a"; for (int i = 0; i < 500; ++i) e += ")"; return e + " = :v"; }()}) {
+    ExpressionContext ctx(names, values);
+    auto r = ParseConditionExpression(expr, "ConditionExpression", &ctx);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("nested too deeply"), std::string::npos) << r.status().ToString();
+  }
+  // A non-ASCII character is echoed whole, so the error message stays valid UTF-8.
+  {
+    ExpressionContext ctx(names, values);
+    auto r = ParseConditionExpression("\xce\xb7 = :v", "ConditionExpression", &ctx);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("token: \"\xce\xb7\""), std::string::npos) << r.status().message();
+  }
+  // Moderate nesting still parses.
+  ExpressionContext ctx(names, values);
+  EXPECT_TRUE(ParseConditionExpression("(a = :v) AND (NOT (a = :v))", "ConditionExpression", &ctx).ok());
+}
+
+}  // namespace
+}  // namespace tributary::table

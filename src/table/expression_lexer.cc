@@ -10,13 +10,26 @@ bool IsNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
+// Length of the UTF-8 sequence starting at expr[pos] (1 for ASCII or a stray byte), so an error
+// echoes whole characters and stays valid UTF-8.
+size_t Utf8Length(std::string_view expr, size_t pos) {
+  unsigned char lead = static_cast<unsigned char>(expr[pos]);
+  size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  size_t len = 1;
+  while (len < n && pos + len < expr.size() &&
+         (static_cast<unsigned char>(expr[pos + len]) & 0xC0) == 0x80) {
+    ++len;
+  }
+  return len;
+}
+
 Status CharError(std::string_view expr, std::string_view kind, size_t pos) {
   size_t start = pos;
   while (start > 0 && !std::isspace(static_cast<unsigned char>(expr[start - 1]))) --start;
-  size_t end = pos + 1;
+  size_t end = pos + Utf8Length(expr, pos);
   while (end < expr.size() && !std::isspace(static_cast<unsigned char>(expr[end]))) ++end;
   return Status::InvalidArgument("Invalid " + std::string(kind) + ": Syntax error; token: \"" +
-                                 std::string(expr.substr(pos, 1)) + "\", near: \"" +
+                                 std::string(expr.substr(pos, Utf8Length(expr, pos))) + "\", near: \"" +
                                  std::string(expr.substr(start, end - start)) + "\"");
 }
 
