@@ -20,7 +20,9 @@ class BenchEngine {
            ("tributary-table-bench-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::remove_all(dir_);
     engine_ = std::move(TableEngine::Open(dir_.string(), {})).value();
-    TableSpec spec{"orders", {"pk", AttributeType::kS}, std::nullopt, std::nullopt, 1};
+    TableSpec spec;
+    spec.name = "orders";
+    spec.hash_key = {"pk", AttributeType::kS};
     if (stream) spec.stream_view_type = StreamViewType::kNewAndOldImages;
     if (!engine_->CreateTable(spec).ok()) std::abort();
   }
