@@ -61,6 +61,42 @@ bool StreamAdmin::ParseStreamArn(std::string_view arn, std::string* table, std::
   return !label->empty();
 }
 
+namespace {
+
+// Closes an open shard of the table's current stream at its newest record.
+void CloseShard(TableState& t, ShardGeneration& g, int64_t closed_ms) {
+  uint64_t last = 0;
+  if (g.slot < t.shards.size()) {
+    std::lock_guard lock(t.shards[g.slot]->mu);
+    last = t.shards[g.slot]->last_counter;
+  }
+  g.closed = true;
+  g.end = std::max(g.start_after, last);
+  g.closed_ms = closed_ms;
+}
+
+// Makes `shards` the table's open shards. Only the stream fields of the in-memory meta change:
+// writers read the rest of meta before taking alive_mu.
+void InstallStreamShards(TableState& t, TableMeta meta, std::vector<std::unique_ptr<ShardState>> shards) {
+  t.meta.spec.stream_view_type = meta.spec.stream_view_type;
+  t.meta.shard_ids = std::move(meta.shard_ids);
+  t.shards = std::move(shards);
+  t.shard_index.clear();
+  for (const auto& shard : t.shards) t.shard_index.emplace(shard->id, shard->index);
+}
+
+}  // namespace
+
+Status StreamAdmin::PersistStreamChange(TableEngine& engine, const TableMeta& meta,
+                                        const StreamHistory& history, const char* op) {
+  rocksdb::WriteBatch batch;
+  batch.Put(engine.meta_cf_, TableMetaKey(meta.spec.name), EncodeTableMeta(meta));
+  batch.Put(engine.meta_cf_, StreamHistoryKey(meta.table_id), EncodeStreamHistory(history));
+  rocksdb::WriteOptions wo;
+  wo.sync = engine.options_.sync_writes;
+  return FromRocks(engine.db_->Write(wo, &batch), op);
+}
+
 Status StreamAdmin::EnableStream(TableEngine& engine, std::string_view table, StreamViewType view_type) {
   TRIB_ASSIGN_OR_RETURN(std::shared_ptr<TableState> t, engine.FindTable(table));
   std::unique_lock alive(t->alive_mu);  // no write in flight
@@ -97,18 +133,8 @@ Status StreamAdmin::EnableStream(TableEngine& engine, std::string_view table, St
                                                                  meta.table_id, g.slot, 0, UINT64_MAX, nullptr));
     shards.push_back(std::move(shard));
   }
-  rocksdb::WriteBatch batch;
-  batch.Put(engine.meta_cf_, TableMetaKey(meta.spec.name), EncodeTableMeta(meta));
-  batch.Put(engine.meta_cf_, StreamHistoryKey(meta.table_id), EncodeStreamHistory(history));
-  rocksdb::WriteOptions wo;
-  wo.sync = engine.options_.sync_writes;
-  TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "EnableStream"));
-  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
-  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
-  t->meta.shard_ids = std::move(meta.shard_ids);
-  t->shards = std::move(shards);
-  t->shard_index.clear();
-  for (const auto& shard : t->shards) t->shard_index.emplace(shard->id, shard->index);
+  TRIB_RETURN_IF_ERROR(PersistStreamChange(engine, meta, history, "EnableStream"));
+  InstallStreamShards(*t, std::move(meta), std::move(shards));
   t->stream_label = FormatIsoMillis(creation_ms);
   t->stream_arn = StreamArnOf(*t, creation_ms);
   return Status::Ok();
@@ -125,29 +151,13 @@ Status StreamAdmin::DisableStream(TableEngine& engine, std::string_view table) {
   gen.disabled_ms = std::max(engine.clock_->NowMillis(), gen.creation_ms);
   for (ShardGeneration& g : gen.shards) {
     if (g.closed) continue;  // a parent closed by a rollover keeps its range
-    uint64_t last = 0;
-    if (g.slot < t->shards.size()) {
-      std::lock_guard lock(t->shards[g.slot]->mu);
-      last = t->shards[g.slot]->last_counter;
-    }
-    g.closed = true;
-    g.end = std::max(g.start_after, last);
-    g.closed_ms = gen.disabled_ms;
+    CloseShard(*t, g, gen.disabled_ms);
   }
   TableMeta meta = t->meta;
   meta.spec.stream_view_type.reset();
   meta.shard_ids.clear();
-  rocksdb::WriteBatch batch;
-  batch.Put(engine.meta_cf_, TableMetaKey(meta.spec.name), EncodeTableMeta(meta));
-  batch.Put(engine.meta_cf_, StreamHistoryKey(meta.table_id), EncodeStreamHistory(history));
-  rocksdb::WriteOptions wo;
-  wo.sync = engine.options_.sync_writes;
-  TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "DisableStream"));
-  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
-  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
-  t->meta.shard_ids = std::move(meta.shard_ids);
-  t->shards.clear();
-  t->shard_index.clear();
+  TRIB_RETURN_IF_ERROR(PersistStreamChange(engine, meta, history, "DisableStream"));
+  InstallStreamShards(*t, std::move(meta), {});
   // stream_label / stream_arn stay: DescribeTable keeps showing the latest stream.
   return Status::Ok();
 }
@@ -167,14 +177,7 @@ Status StreamAdmin::RollOverShards(TableEngine& engine, std::string_view table) 
   std::vector<ShardGeneration> children;
   for (ShardGeneration& g : gen.shards) {
     if (g.closed) continue;
-    uint64_t last = 0;
-    if (g.slot < t->shards.size()) {
-      std::lock_guard lock(t->shards[g.slot]->mu);
-      last = t->shards[g.slot]->last_counter;
-    }
-    g.closed = true;
-    g.end = std::max(g.start_after, last);
-    g.closed_ms = ms;
+    CloseShard(*t, g, ms);
     ShardGeneration& child = children.emplace_back();
     child.id = MakeShardId(ms, t->meta.table_id, static_cast<int>(g.slot));
     child.slot = g.slot;
@@ -185,12 +188,7 @@ Status StreamAdmin::RollOverShards(TableEngine& engine, std::string_view table) 
   meta.shard_ids.clear();
   for (const auto& c : children) meta.shard_ids.push_back(c.id);
   gen.shards.insert(gen.shards.end(), children.begin(), children.end());
-  rocksdb::WriteBatch batch;
-  batch.Put(engine.meta_cf_, TableMetaKey(meta.spec.name), EncodeTableMeta(meta));
-  batch.Put(engine.meta_cf_, StreamHistoryKey(meta.table_id), EncodeStreamHistory(history));
-  rocksdb::WriteOptions wo;
-  wo.sync = engine.options_.sync_writes;
-  TRIB_RETURN_IF_ERROR(FromRocks(engine.db_->Write(wo, &batch), "RollOverShards"));
+  TRIB_RETURN_IF_ERROR(PersistStreamChange(engine, meta, history, "RollOverShards"));
   std::vector<std::unique_ptr<ShardState>> shards;
   for (const auto& c : children) {
     auto shard = std::make_unique<ShardState>();
@@ -201,12 +199,7 @@ Status StreamAdmin::RollOverShards(TableEngine& engine, std::string_view table) 
     shard->trimmed_through = old.trimmed_through;
     shards.push_back(std::move(shard));
   }
-  // Only the stream fields change: writers read the rest of meta before taking alive_mu.
-  t->meta.spec.stream_view_type = meta.spec.stream_view_type;
-  t->meta.shard_ids = std::move(meta.shard_ids);
-  t->shards = std::move(shards);
-  t->shard_index.clear();
-  for (const auto& shard : t->shards) t->shard_index.emplace(shard->id, shard->index);
+  InstallStreamShards(*t, std::move(meta), std::move(shards));
   return Status::Ok();
 }
 

@@ -38,6 +38,8 @@
 
 namespace tributary::table {
 
+struct StreamHistory;
+
 class TableEngine;
 struct TableState;
 
@@ -105,6 +107,11 @@ class StreamAdmin {
 
   // Splits "arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>"; false if malformed.
   static bool ParseStreamArn(std::string_view arn, std::string* table, std::string* label);
+
+ private:
+  // Writes the table's meta and stream history in one batch (`op` names the caller in errors).
+  static Status PersistStreamChange(TableEngine& engine, const TableMeta& meta,
+                                    const StreamHistory& history, const char* op);
 };
 
 }  // namespace tributary::table
