@@ -161,6 +161,19 @@ std::optional<ApiError> ParseWriteAction(simdjson::dom::element entry, size_t in
   return std::nullopt;
 }
 
+// TransactItems must hold 1..100 actions (both Transact* operations).
+template <typename Items>
+void CheckTransactItemsLength(const Items& items, ControlErrors* errors) {
+  if (!items) {
+    errors->Null("transactItems");
+  } else if (items->size() == 0) {
+    errors->Add("[]", "transactItems", "Member must have length greater than or equal to 1");
+  } else if (items->size() > kMaxTransactItems) {
+    errors->Add("[" + std::to_string(items->size()) + " items]", "transactItems",
+                "Member must have length less than or equal to 100");
+  }
+}
+
 ApiResult TransactWriteItems(simdjson::dom::element req, ApiContext& ctx) {
   std::optional<ApiError> error;
   auto items = Array(req, "TransactItems", &error);
@@ -170,14 +183,7 @@ ApiResult TransactWriteItems(simdjson::dom::element req, ApiContext& ctx) {
   ConstraintErrors capacity_errors;
   CapacityMode capacity = ReadCapacityMode(req, &capacity_errors);
   if (!capacity_errors.empty()) return *capacity_errors.ToError();
-  if (!items) {
-    errors.Null("transactItems");
-  } else if (items->size() == 0) {
-    errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
-  } else if (items->size() > kMaxTransactItems) {
-    errors.Add("[" + std::to_string(items->size()) + " items]", "transactItems",
-               "Member must have length less than or equal to 100");
-  }
+  CheckTransactItemsLength(items, &errors);
   if (token && (token->empty() || token->size() > 36)) {
     errors.Add(*token, "clientRequestToken",
                token->empty() ? "Member must have length greater than or equal to 1"
@@ -255,14 +261,7 @@ ApiResult TransactGetItems(simdjson::dom::element req, ApiContext& ctx) {
   ConstraintErrors capacity_errors;
   CapacityMode capacity = ReadCapacityMode(req, &capacity_errors);
   if (!capacity_errors.empty()) return *capacity_errors.ToError();
-  if (!items) {
-    errors.Null("transactItems");
-  } else if (items->size() == 0) {
-    errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
-  } else if (items->size() > kMaxTransactItems) {
-    errors.Add("[" + std::to_string(items->size()) + " items]", "transactItems",
-               "Member must have length less than or equal to 100");
-  }
+  CheckTransactItemsLength(items, &errors);
   if (!errors.empty()) return errors.ToError();
   std::vector<table::TransactGetAction> gets;
   std::vector<std::vector<table::DocumentPath>> projections;
