@@ -222,7 +222,7 @@ Result<QueryResult> QueryEngine::Execute(std::string_view sql,
   const auto start = std::chrono::steady_clock::now();
   const std::string_view trimmed = TrimStatement(sql);
   if (trimmed.empty()) return Status::InvalidArgument("empty query");
-  const std::string statement = RewriteTrinoDateFormats(trimmed);
+  TRIB_ASSIGN_OR_RETURN(const std::string statement, RewriteTrinoDateFormats(trimmed));
 
   duckdb::Connection connection;
   if (duckdb_connect(handles_->db.get(), connection.out()) != DuckDBSuccess) {

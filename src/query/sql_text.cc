@@ -294,13 +294,131 @@ std::string MysqlToDuckDbDateFormat(std::string_view format) {
   return out;
 }
 
-std::string RewriteTrinoDateFormats(std::string_view sql) {
+Result<std::string> JodaToDuckDbDateFormat(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size() + 8);
+  auto literal = [&](char c) {
+    if (c == '%') out += '%';
+    out += c;
+  };
+  auto unsupported = [&](std::string_view run) {
+    return Status::InvalidArgument("format_datetime/parse_datetime: pattern '" +
+                                   std::string(pattern) + "': '" + std::string(run) +
+                                   "' is not supported");
+  };
+  size_t i = 0;
+  while (i < pattern.size()) {
+    const char c = pattern[i];
+    if (c == '\'') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == '\'') {  // '' is a quote
+        out += '\'';
+        i += 2;
+        continue;
+      }
+      // 'quoted text' up to the closing quote ('' inside is a quote).
+      for (++i; i < pattern.size(); ++i) {
+        if (pattern[i] != '\'') {
+          literal(pattern[i]);
+        } else if (i + 1 < pattern.size() && pattern[i + 1] == '\'') {
+          out += '\'';
+          ++i;
+        } else {
+          break;
+        }
+      }
+      ++i;  // past the closing quote (or the end)
+      continue;
+    }
+    if (!std::isalpha(static_cast<unsigned char>(c))) {
+      literal(c);
+      ++i;
+      continue;
+    }
+    size_t n = 1;
+    while (i + n < pattern.size() && pattern[i + n] == c) ++n;
+    const std::string_view run = pattern.substr(i, n);
+    i += n;
+    switch (c) {
+      case 'y':
+      case 'Y':
+        out += n == 2 ? "%y" : "%Y";
+        break;
+      case 'x':
+        if (n == 2) return unsupported(run);
+        out += "%G";
+        break;
+      case 'w':
+        if (n > 2) return unsupported(run);
+        out += "%V";
+        break;
+      case 'e':
+        if (n > 1) return unsupported(run);
+        out += "%u";
+        break;
+      case 'E':
+        out += n <= 3 ? "%a" : "%A";
+        break;
+      case 'D':
+        if (n == 2) return unsupported(run);
+        out += n == 1 ? "%-j" : "%j";
+        break;
+      case 'M':
+        out += n == 1 ? "%-m" : n == 2 ? "%m" : n == 3 ? "%b" : "%B";
+        break;
+      case 'd':
+      case 'h':
+      case 'H':
+      case 'm':
+      case 's': {
+        if (n > 2) return unsupported(run);
+        const char code = c == 'h' ? 'I' : c == 'm' ? 'M' : c == 's' ? 'S' : c;
+        out += n == 1 ? "%-" : "%";
+        out += code;
+        break;
+      }
+      case 'a':
+        out += "%p";
+        break;
+      case 'S':
+        if (n == 3) {
+          out += "%g";
+        } else if (n == 6) {
+          out += "%f";
+        } else if (n == 9) {
+          out += "%n";
+        } else {
+          return unsupported(run);
+        }
+        break;
+      case 'z':
+        out += "UTC";
+        break;
+      case 'Z':
+        out += n == 1 ? "+0000" : n == 2 ? "+00:00" : "UTC";
+        break;
+      default:
+        return unsupported(run);
+    }
+  }
+  return out;
+}
+
+Result<std::string> RewriteTrinoDateFormats(std::string_view sql) {
   const std::vector<Token> tokens = Tokenize(sql);
-  std::vector<bool> rewrite(tokens.size(), false);  // format literals to translate
+  // Format literals to translate: 0 = no, 1 = MySQL codes, 2 = Joda pattern.
+  std::vector<int> rewrite(tokens.size(), 0);
   for (size_t t = 0; t < tokens.size(); ++t) {
     if (tokens[t].kind != Token::kWord) continue;
     const std::string_view word = sql.substr(tokens[t].begin, tokens[t].end - tokens[t].begin);
-    if (!EqualsIgnoreCase(word, "date_parse") && !EqualsIgnoreCase(word, "date_format")) continue;
+    int style = 0;
+    if (EqualsIgnoreCase(word, "date_parse") || EqualsIgnoreCase(word, "date_format")) {
+      style = 1;
+    } else if (EqualsIgnoreCase(word, "format_datetime") ||
+               EqualsIgnoreCase(word, "parse_datetime")) {
+      style = 2;
+    }
+    if (style == 0) continue;
+    if (t > 0 && tokens[t - 1].kind == Token::kPunct && sql[tokens[t - 1].begin] == '.') continue;
     size_t k = NextSignificant(tokens, t + 1);
     if (k == tokens.size() || tokens[k].kind != Token::kPunct || sql[tokens[k].begin] != '(') {
       continue;
@@ -320,15 +438,18 @@ std::string RewriteTrinoDateFormats(std::string_view sql) {
     const size_t close = NextSignificant(tokens, literal + 1);
     if (close < tokens.size() && tokens[close].kind == Token::kPunct &&
         sql[tokens[close].begin] == ')') {
-      rewrite[literal] = true;
+      rewrite[literal] = style;
     }
   }
   std::string out;
   out.reserve(sql.size() + 16);
   for (size_t t = 0; t < tokens.size(); ++t) {
     const std::string_view text = sql.substr(tokens[t].begin, tokens[t].end - tokens[t].begin);
-    if (rewrite[t]) {
+    if (rewrite[t] == 1) {
       out += QuoteStringLiteral(MysqlToDuckDbDateFormat(UnquoteString(text)));
+    } else if (rewrite[t] == 2) {
+      TRIB_ASSIGN_OR_RETURN(std::string format, JodaToDuckDbDateFormat(UnquoteString(text)));
+      out += QuoteStringLiteral(format);
     } else {
       out += text;
     }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace tributary::query {
 
 // "name", with embedded double quotes doubled: safe for any table or column name.
@@ -47,10 +49,22 @@ std::optional<std::string> FindNonReadOnlyStatement(std::string_view sql);
 // and DuckDB reports them.
 std::string MysqlToDuckDbDateFormat(std::string_view format);
 
-// `sql` with the format argument of every date_parse(x, '<literal>') and
-// date_format(x, '<literal>') call translated by MysqlToDuckDbDateFormat. Calls whose format is
-// not a plain string literal are left alone. Strings, quoted identifiers and comments are
-// skipped, so only real calls are touched.
-std::string RewriteTrinoDateFormats(std::string_view sql);
+// Trino's format_datetime/parse_datetime patterns (Joda-Time) as DuckDB strftime/strptime codes:
+// yyyy/yyy/y -> %Y, yy -> %y, xxxx -> %G, w/ww -> %V, e -> %u, E..EEE -> %a, EEEE -> %A,
+// D -> %-j, DDD -> %j, M -> %-m, MM -> %m, MMM -> %b, MMMM -> %B, d -> %-d, dd -> %d, a -> %p,
+// h -> %-I, hh -> %I, H -> %-H, HH -> %H, m -> %-M, mm -> %M, s -> %-S, ss -> %S, SSS -> %g
+// (milliseconds), SSSSSS -> %f, SSSSSSSSS -> %n; the zone letters print the session zone, which
+// is always UTC: z and ZZZ -> "UTC", Z -> "+0000", ZZ -> "+00:00". 'quoted text' and every
+// non-letter are literal ('' is a quote). InvalidArgument for letters Joda rejects or DuckDB cannot
+// express (G, C, K, k, S counts other than 3, 6 and 9, ...), as Trino rejects an illegal pattern.
+Result<std::string> JodaToDuckDbDateFormat(std::string_view pattern);
+
+// `sql` with the format argument of every call whose format is a string literal translated for
+// DuckDB: date_parse(x, '<literal>') and date_format(x, '<literal>') by MysqlToDuckDbDateFormat,
+// format_datetime(x, '<literal>') and parse_datetime(x, '<literal>') by JodaToDuckDbDateFormat
+// (whose error is returned, naming the pattern). Calls whose format is not a plain string literal
+// are left alone. Strings, quoted identifiers and comments are skipped, so only real calls are
+// touched.
+Result<std::string> RewriteTrinoDateFormats(std::string_view sql);
 
 }  // namespace tributary::query

@@ -1,9 +1,15 @@
 #include "query/sql_text.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "testing/test_util.h"
 
 namespace tributary::query {
 namespace {
+
+using ::testing::HasSubstr;
+using tributary::testing::StatusIs;
 
 TEST(SqlTextTest, QuotesIdentifiersAndLiterals) {
   EXPECT_EQ(QuoteIdentifier("price"), "\"price\"");
@@ -63,19 +69,48 @@ TEST(SqlTextTest, TranslatesMySqlDateFormatCodes) {
   EXPECT_EQ(MysqlToDuckDbDateFormat("100%% %i%"), "100%% %M%");
 }
 
+std::string Rewrite(std::string_view sql) {
+  auto r = RewriteTrinoDateFormats(sql);
+  return r.ok() ? *r : "error: " + r.status().message();
+}
+
 TEST(SqlTextTest, RewritesOnlyLiteralFormatsOfRealCalls) {
-  EXPECT_EQ(RewriteTrinoDateFormats("SELECT date_parse(s, '%H:%i') FROM t"),
+  EXPECT_EQ(Rewrite("SELECT date_parse(s, '%H:%i') FROM t"),
             "SELECT date_parse(s, '%H:%M') FROM t");
-  EXPECT_EQ(RewriteTrinoDateFormats("SELECT DATE_FORMAT( f(a, b) , /* c */ '%i''%s' )"),
+  EXPECT_EQ(Rewrite("SELECT DATE_FORMAT( f(a, b) , /* c */ '%i''%s' )"),
             "SELECT DATE_FORMAT( f(a, b) , /* c */ '%M''%S' )");
   // Nested calls are each rewritten.
-  EXPECT_EQ(RewriteTrinoDateFormats("date_parse(date_format(x, '%i'), '%s')"),
+  EXPECT_EQ(Rewrite("date_parse(date_format(x, '%i'), '%s')"),
             "date_parse(date_format(x, '%M'), '%S')");
+  EXPECT_EQ(Rewrite("SELECT format_datetime(ts, 'yyyy-MM-dd''T''HH:mm'), "
+                    "parse_datetime(s, 'dd/MMM/yyyy')"),
+            "SELECT format_datetime(ts, '%Y-%m-%dT%H:%M'), parse_datetime(s, '%d/%b/%Y')");
+  EXPECT_THAT(RewriteTrinoDateFormats("SELECT format_datetime(ts, 'GGG yyyy')"),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Rewrite("SELECT format_datetime(ts, 'GGG yyyy')"),
+              HasSubstr("'GGG' is not supported"));
   // Not a literal, a string mentioning the function, a comment, a quoted name: untouched.
   for (const char* sql : {"SELECT date_parse(s, fmt)", "SELECT 'date_parse(s, ''%i'')'",
                           "-- date_parse(s, '%i')\nSELECT 1", "SELECT \"date_parse\"",
                           "SELECT date_parse(s, '%i' || '%s')", "SELECT x.date_parse"}) {
-    EXPECT_EQ(RewriteTrinoDateFormats(sql), sql);
+    EXPECT_EQ(Rewrite(sql), sql);
+  }
+}
+
+TEST(SqlTextTest, TranslatesJodaPatterns) {
+  auto joda = [](std::string_view pattern) {
+    auto r = JodaToDuckDbDateFormat(pattern);
+    return r.ok() ? *r : "error: " + r.status().message();
+  };
+  EXPECT_EQ(joda("yyyy-MM-dd HH:mm:ss.SSS"), "%Y-%m-%d %H:%M:%S.%g");
+  EXPECT_EQ(joda("yy M d H m s"), "%y %-m %-d %-H %-M %-S");
+  EXPECT_EQ(joda("EEE, d MMM yyyy hh:mm a"), "%a, %-d %b %Y %I:%M %p");
+  EXPECT_EQ(joda("EEEE MMMM D DDD e w xxxx"), "%A %B %-j %j %u %V %G");
+  EXPECT_EQ(joda("SSSSSS SSSSSSSSS Z ZZ ZZZ z"), "%f %n +0000 +00:00 UTC UTC");
+  // Quoted text, '' and '%' are literal.
+  EXPECT_EQ(joda("'at' HH 'o''clock' '' 100%"), "at %H o'clock ' 100%%");
+  for (const char* bad : {"G", "C", "K", "k", "S", "SS", "SSSS", "ddd", "q", "xx"}) {
+    EXPECT_THAT(joda(bad), HasSubstr("is not supported")) << bad;
   }
 }
 

@@ -111,15 +111,113 @@ TEST_F(TrinoMacrosTest, AggregatesAndStrings) {
   EXPECT_EQ(Eval("array_join(['a', 'b'], ',')"), "VARCHAR: a,b");
 }
 
+TEST_F(TrinoMacrosTest, FormatAndParseDatetimeTakeJodaPatterns) {
+  EXPECT_EQ(Eval("format_datetime(TIMESTAMP '2024-05-01 10:07:09.123', "
+                 "'yyyy-MM-dd HH:mm:ss.SSS')"),
+            "VARCHAR: 2024-05-01 10:07:09.123");
+  EXPECT_EQ(Eval("format_datetime(TIMESTAMP '2024-05-01 10:07:09', 'EEE, d MMM yyyy hh:mm a')"),
+            "VARCHAR: Wed, 1 May 2024 10:07 AM");
+  EXPECT_EQ(Eval("format_datetime(from_unixtime(0), 'yyyy-MM-dd''T''HH:mm:ssZZ')"),
+            "VARCHAR: 1970-01-01T00:00:00+00:00");
+  EXPECT_EQ(Eval("format_datetime(DATE '2024-05-05', 'EEEE MMMM d')"),
+            "VARCHAR: Sunday May 5");
+  EXPECT_EQ(Eval("parse_datetime('2024-05-01 10:07', 'yyyy-MM-dd HH:mm')"),
+            "TIMESTAMP WITH TIME ZONE: 2024-05-01 10:07:00.000 UTC");
+  EXPECT_EQ(Eval("format_datetime(CAST(NULL AS TIMESTAMP), 'yyyy')"), "VARCHAR: NULL");
+  EXPECT_THAT(Eval("format_datetime(TIMESTAMP '2024-05-01', 'GG yyyy')"),
+              ::testing::HasSubstr("'GG' is not supported"));
+}
+
+TEST_F(TrinoMacrosTest, DateAddKeepsTheTypeAndTakesTrinoUnits) {
+  EXPECT_EQ(Eval("date_add('day', 1, DATE '2024-02-28')"), "DATE: 2024-02-29");
+  EXPECT_EQ(Eval("date_add('month', 1, DATE '2024-01-31')"), "DATE: 2024-02-29");
+  EXPECT_EQ(Eval("date_add('quarter', -1, DATE '2024-05-31')"), "DATE: 2024-02-29");
+  EXPECT_EQ(Eval("date_add('YEAR', 1, DATE '2024-02-29')"), "DATE: 2025-02-28");
+  EXPECT_EQ(Eval("date_add('week', 2, DATE '2024-05-01')"), "DATE: 2024-05-15");
+  EXPECT_EQ(Eval("date_add('hour', -2, TIMESTAMP '2024-05-01 01:00:00')"),
+            "TIMESTAMP: 2024-04-30 23:00:00.000");
+  EXPECT_EQ(Eval("date_add('millisecond', 1500, TIMESTAMP '2024-05-01 00:00:00')"),
+            "TIMESTAMP: 2024-05-01 00:00:01.500");
+  EXPECT_EQ(Eval("date_add('minute', 90, from_unixtime(0))"),
+            "TIMESTAMP WITH TIME ZONE: 1970-01-01 01:30:00.000 UTC");
+  EXPECT_EQ(Eval("date_add('second', 1, CAST(NULL AS TIMESTAMP))"), "TIMESTAMP: NULL");
+  EXPECT_EQ(Eval("date_add('day', CAST(NULL AS BIGINT), DATE '2024-05-01')"), "DATE: NULL");
+  // Trino: "'hour' is not a valid DATE field".
+  EXPECT_THAT(Eval("date_add('hour', 1, DATE '2024-05-01')"),
+              ::testing::HasSubstr("'hour' is not a valid DATE field"));
+  EXPECT_THAT(Eval("date_add('fortnight', 1, TIMESTAMP '2024-05-01')"),
+              ::testing::HasSubstr("'fortnight' is not a valid TIMESTAMP field"));
+  // DuckDB's own two-argument form still works.
+  EXPECT_EQ(Eval("date_add(TIMESTAMP '2024-05-01 00:00:00', INTERVAL 1 HOUR)"),
+            "TIMESTAMP: 2024-05-01 01:00:00.000");
+}
+
+TEST_F(TrinoMacrosTest, DateDiffCountsWholeUnits) {
+  // Trino counts whole units: 10:59 -> 11:01 is 0 hours (DuckDB's date_diff would say 1).
+  EXPECT_EQ(Eval("date_diff('hour', TIMESTAMP '2024-01-01 10:59', TIMESTAMP '2024-01-01 11:01')"),
+            "BIGINT: 0");
+  EXPECT_EQ(Eval("date_diff('day', DATE '2024-01-01', DATE '2024-03-01')"), "BIGINT: 60");
+  EXPECT_EQ(Eval("date_diff('day', TIMESTAMP '2024-01-01 10:00', TIMESTAMP '2024-01-02 09:59')"),
+            "BIGINT: 0");
+  EXPECT_EQ(Eval("date_diff('second', TIMESTAMP '2024-01-01 10:00:30', "
+                 "TIMESTAMP '2024-01-01 10:00:00')"),
+            "BIGINT: -30");
+  EXPECT_EQ(Eval("date_diff('millisecond', TIMESTAMP '2024-01-01 10:00', "
+                 "TIMESTAMP '2024-01-01 10:00:01.5')"),
+            "BIGINT: 1500");
+  EXPECT_EQ(Eval("date_diff('month', DATE '2024-01-31', DATE '2024-02-29')"), "BIGINT: 1");
+  EXPECT_EQ(Eval("date_diff('month', DATE '2024-02-29', DATE '2024-03-28')"), "BIGINT: 0");
+  EXPECT_EQ(Eval("date_diff('Year', DATE '2023-06-01', DATE '2024-05-31')"), "BIGINT: 0");
+  EXPECT_EQ(Eval("date_diff('day', DATE '2024-01-01', CAST(NULL AS DATE))"), "BIGINT: NULL");
+  EXPECT_THAT(Eval("date_diff('days', DATE '2024-01-01', DATE '2024-01-02')"),
+              ::testing::HasSubstr("'days' is not a valid TIMESTAMP field"));
+}
+
+TEST_F(TrinoMacrosTest, ElementAtAndCardinality) {
+  EXPECT_EQ(Eval("element_at(ARRAY[10, 20, 30], 1)"), "INTEGER: 10");
+  EXPECT_EQ(Eval("element_at(ARRAY[10, 20, 30], -1)"), "INTEGER: 30");
+  EXPECT_EQ(Eval("element_at(ARRAY[10, 20, 30], 4)"), "INTEGER: NULL");
+  EXPECT_EQ(Eval("element_at(ARRAY['a', NULL], 2)"), "VARCHAR: NULL");
+  EXPECT_EQ(Eval("element_at(map(ARRAY['a', 'b'], ARRAY[1, 2]), 'b')"), "INTEGER: 2");
+  EXPECT_EQ(Eval("element_at(map(ARRAY['a', 'b'], ARRAY[1, 2]), 'z')"), "INTEGER: NULL");
+  EXPECT_EQ(Eval("cardinality(ARRAY[1, 2, 3])"), "BIGINT: 3");
+  EXPECT_EQ(Eval("cardinality(CAST(ARRAY[] AS INTEGER[]))"), "BIGINT: 0");
+  EXPECT_EQ(Eval("cardinality(map(ARRAY['a', 'b'], ARRAY[1, 2]))"), "BIGINT: 2");
+  EXPECT_EQ(Eval("cardinality(CAST(NULL AS INTEGER[]))"), "BIGINT: NULL");
+  // A JSON array (how the lake stores DynamoDB lists and sets).
+  EXPECT_EQ(Eval("cardinality(json_parse('[\"x\", \"y\"]'))"), "BIGINT: 2");
+}
+
+TEST_F(TrinoMacrosTest, IntegerDivisionTruncatesLikeTrino) {
+  EXPECT_EQ(Eval("7 / 2"), "INTEGER: 3");
+  EXPECT_EQ(Eval("-7 / 2"), "INTEGER: -3");
+  EXPECT_EQ(Eval("CAST(7 AS BIGINT) / CAST(2 AS BIGINT)"), "BIGINT: 3");
+  EXPECT_EQ(Eval("sum(x) / count(*) FROM (VALUES (1), (2)) AS t(x)"), "HUGEINT: 1");
+  EXPECT_EQ(Eval("7.0 / 2"), "DOUBLE: 3.5");  // Trino: DECIMAL 3.5, the same value
+  EXPECT_EQ(Eval("CAST(7 AS DOUBLE) / 2"), "DOUBLE: 3.5");
+  EXPECT_EQ(Eval("avg(x) FROM (VALUES (1), (2)) AS t(x)"), "DOUBLE: 1.5");
+}
+
+TEST_F(TrinoMacrosTest, RegexpReplaceReplacesEveryMatch) {
+  // Trino's documented examples.
+  EXPECT_EQ(Eval("regexp_replace('1a 2b 14m', '\\d+[ab] ')"), "VARCHAR: 14m");
+  EXPECT_EQ(Eval("regexp_replace('1a 2b 14m', '(\\d+)([ab]) ', '3c$2 ')"),
+            "VARCHAR: 3ca 3cb 14m");
+  EXPECT_EQ(Eval("regexp_replace(CAST(NULL AS VARCHAR), 'a', 'b')"), "VARCHAR: NULL");
+  EXPECT_EQ(Eval("millisecond(TIMESTAMP '2024-01-01 10:00:05.123')"), "BIGINT: 123");
+  EXPECT_EQ(Eval("approx_distinct(x, 0.01) FROM (SELECT range % 5 AS x FROM range(100))"),
+            "BIGINT: 5");
+}
+
 TEST_F(TrinoMacrosTest, EveryMacroIsInstalled) {
   for (const std::string& macro : TrinoCompatibilityMacros()) {
     const size_t start = macro.find("MACRO ") + 6;
     const std::string name = macro.substr(start, macro.find('(', start) - start);
     auto result =
-        engine_->Execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = '" + name +
-                         "' AND function_type = 'macro'");
+        engine_->Execute("SELECT count(*) > 0 FROM duckdb_functions() WHERE function_name = '" +
+                         name + "' AND function_type = 'macro'");  // one row per overload
     ASSERT_OK(result);
-    EXPECT_EQ(result->rows[0][0], "1") << name;
+    EXPECT_EQ(result->rows[0][0], "true") << name;
   }
 }
 
