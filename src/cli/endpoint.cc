@@ -42,6 +42,8 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   options.secret_access_key = args.secret_access_key;
   options.region = config.region;
   options.account_id = config.account_id;
+  options.catalog = &pipeline.catalog();
+  options.lake_root = pipeline.lake_root();
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {

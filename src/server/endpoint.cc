@@ -12,9 +12,24 @@ using dynamodb::ApiError;
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-void SetCommonAwsHeaders(HttpResponse* response) {
-  response->content_type = "application/x-amz-json-1.0";
+// What an X-Amz-Target prefix implies (../shared/aws-compat-checklist.md section 0).
+struct AwsService {
+  std::string_view signing_name;  // SigV4 credential scope service
+  std::string_view metric_label;  // tributary_api_requests_total{service=...}
+  bool json_1_0;                  // AWS JSON 1.0 (DynamoDB, with x-amz-crc32) or 1.1
+};
+
+AwsService ServiceOf(std::string_view target) {
+  if (StartsWith(target, dynamodb::kStreamsTargetPrefix)) return {"dynamodb", "dynamodbstreams", true};
+  if (StartsWith(target, "AWSGlue.")) return {"glue", "glue", false};
+  if (StartsWith(target, "AmazonAthena.")) return {"athena", "athena", false};
+  return {"dynamodb", "dynamodb", true};
+}
+
+void SetCommonAwsHeaders(HttpResponse* response, bool json_1_0 = true) {
+  response->content_type = json_1_0 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
   response->headers.emplace_back("x-amzn-RequestId", NewRequestId());
+  if (!json_1_0) return;  // only DynamoDB sends (and botocore checks) x-amz-crc32
   uLong crc = ::crc32(0L, reinterpret_cast<const Bytef*>(response->body.data()),
                       static_cast<uInt>(response->body.size()));
   response->headers.emplace_back("x-amz-crc32", std::to_string(crc));
@@ -28,6 +43,7 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <ul>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDB_20120810.*</code> - the DynamoDB JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDBStreams_20120810.*</code> - the DynamoDB Streams JSON API</li>
+<li><code>POST /</code> with <code>X-Amz-Target: AWSGlue.*</code> - the Glue Data Catalog (read side)</li>
 <li><code>GET /metrics</code> - Prometheus metrics</li>
 <li><code>GET /health</code> - liveness</li>
 </ul>
@@ -62,7 +78,7 @@ Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext co
     for (const std::string& target : registry_.Targets()) {
       std::string_view t = target;
       std::string_view op = t.substr(t.find('.') + 1);
-      std::string service = StartsWith(t, dynamodb::kStreamsTargetPrefix) ? "dynamodbstreams" : "dynamodb";
+      std::string service(ServiceOf(t).metric_label);
       operation_counters_[target] = metrics_->Get("tributary_api_requests_total{service=\"" + service +
                                                   "\",operation=\"" + std::string(op) + "\"}");
     }
@@ -84,11 +100,11 @@ void Endpoint::Handle(const HttpRequest& request, HttpResponse* response) {
   }
 }
 
-void Endpoint::SetError(const ApiError& error, HttpResponse* response) {
+void Endpoint::SetError(const ApiError& error, HttpResponse* response, bool json_1_0) {
   response->status = error.http_status;
   response->body = error.ToJson();
   response->headers.emplace_back("x-amzn-ErrorType", std::string(error.code()));
-  SetCommonAwsHeaders(response);
+  SetCommonAwsHeaders(response, json_1_0);
   if (errors_ != nullptr) errors_->Add();
 }
 
@@ -96,16 +112,14 @@ void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response)
   // Same order as DynamoDB (and dynalite): the operation first, then the signature, then the
   // body.
   std::string_view target = request.Header("x-amz-target");
-  bool known = (StartsWith(target, dynamodb::kDynamoDbTargetPrefix) ||
-                StartsWith(target, dynamodb::kStreamsTargetPrefix)) &&
-               registry_.Find(target) != nullptr;
-  if (!known) {
+  if (registry_.Find(target) == nullptr) {
     SetError(ApiError::Service("UnknownOperationException", ""), response);
     return;
   }
+  const AwsService service = ServiceOf(target);
   if (credentials_) {
-    if (auto err = VerifySigV4(request, *credentials_, "dynamodb", context_.clock->NowMillis())) {
-      SetError(*err, response);
+    if (auto err = VerifySigV4(request, *credentials_, service.signing_name, context_.clock->NowMillis())) {
+      SetError(*err, response, service.json_1_0);
       return;
     }
   }
@@ -117,7 +131,7 @@ void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response)
     response->headers.emplace_back("x-amzn-ErrorType", std::move(r.error_code));
     if (errors_ != nullptr) errors_->Add();
   }
-  SetCommonAwsHeaders(response);
+  SetCommonAwsHeaders(response, service.json_1_0);
 }
 
 void Endpoint::HandleGet(const HttpRequest& request, HttpResponse* response) {

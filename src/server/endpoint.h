@@ -2,6 +2,8 @@
 //
 //   POST /  X-Amz-Target DynamoDB_20120810.* / DynamoDBStreams_20120810.*
 //           -> dynamodb::Dispatch (AWS JSON 1.0); SigV4 checked first when credentials are set
+//   POST /  X-Amz-Target AWSGlue.*  -> the same registry (lakeapi::RegisterGlue; AWS JSON 1.1,
+//           no x-amz-crc32, SigV4 service "glue")
 //   GET /         a small page listing the endpoints (the dashboard comes later)
 //   GET /health   200 "ok"
 //   GET /metrics  MetricsRegistry Prometheus text
@@ -36,7 +38,7 @@ class Endpoint final : public RequestHandler {
  private:
   void HandleAwsJson(const HttpRequest& request, HttpResponse* response);
   void HandleGet(const HttpRequest& request, HttpResponse* response);
-  void SetError(const dynamodb::ApiError& error, HttpResponse* response);
+  void SetError(const dynamodb::ApiError& error, HttpResponse* response, bool json_1_0 = true);
 
   const dynamodb::OperationRegistry registry_;
   dynamodb::ApiContext context_;

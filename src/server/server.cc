@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "dynamodb/api.h"
+#include "lakeapi/glue_api.h"
 #include "server/endpoint.h"
 #include "server/http_server.h"
 
@@ -27,7 +28,15 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, tabl
     credentials = SigV4Credentials{options.access_key_id, options.secret_access_key};
   }
   MetricsRegistry* metrics = options.metrics != nullptr ? options.metrics : MetricsRegistry::Default();
-  auto endpoint = std::make_unique<Endpoint>(dynamodb::BuildRegistry(), std::move(context), std::move(credentials),
+  dynamodb::OperationRegistry registry = dynamodb::BuildRegistry();
+  if (options.catalog != nullptr) {
+    lakeapi::GlueOptions glue;
+    glue.catalog = options.catalog;
+    glue.lake_root = options.lake_root;
+    glue.account_id = options.account_id;
+    lakeapi::RegisterGlue(registry, glue);
+  }
+  auto endpoint = std::make_unique<Endpoint>(std::move(registry), std::move(context), std::move(credentials),
                                              metrics);
   HttpServerOptions http_options;
   http_options.host = options.host;

@@ -22,6 +22,9 @@
 namespace tributary::table {
 class TableEngine;
 }
+namespace tributary::catalog {
+class Catalog;
+}
 
 namespace tributary::server {
 
@@ -41,6 +44,11 @@ struct ServerOptions {
   std::string account_id = "000000000000";
   const Clock* clock = nullptr;          // default: SystemClock
   MetricsRegistry* metrics = nullptr;    // default: MetricsRegistry::Default()
+  // When set (borrowed; outlives the server), the endpoint also serves the Glue Data Catalog's
+  // read side (AWSGlue.*, src/lakeapi/glue_api.h) over this catalog; `lake_root` is the
+  // absolute lake folder its tables live in.
+  const catalog::Catalog* catalog = nullptr;
+  std::string lake_root;
 };
 
 class Server {
