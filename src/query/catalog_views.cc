@@ -1,13 +1,24 @@
 #include "query/catalog_views.h"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <system_error>
+
+#include "catalog/table_keys.h"
+#include "query/history_views.h"
 
 namespace tributary::query {
 namespace {
 
 namespace fs = std::filesystem;
+
+std::string Lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 bool IsRegularFile(const fs::path& path) {
   std::error_code ec;
@@ -67,7 +78,16 @@ Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
                     std::vector<std::string>* warnings) {
   TRIB_ASSIGN_OR_RETURN(std::vector<TableView> views,
                         ViewsFromCatalog(catalog, engine.lake_root(), warnings));
-  return engine.ReplaceViews(views);
+  std::set<std::string> taken;
+  for (const TableView& view : views) taken.insert(Lowercase(view.name));
+  std::vector<DerivedView> derived;
+  for (const TableView& view : views) {
+    TRIB_ASSIGN_OR_RETURN(std::vector<std::string> keys, catalog::KeyColumns(catalog, view.name));
+    for (DerivedView& d : HistoryViews(view, keys)) {
+      if (taken.insert(Lowercase(d.name)).second) derived.push_back(std::move(d));
+    }
+  }
+  return engine.ReplaceViews(views, derived);
 }
 
 }  // namespace tributary::query

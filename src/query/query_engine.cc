@@ -165,7 +165,8 @@ Status QueryEngine::RunInternal(const std::string& sql) {
   return Status::Ok();
 }
 
-Status QueryEngine::ReplaceViews(const std::vector<TableView>& views) {
+Status QueryEngine::ReplaceViews(const std::vector<TableView>& views,
+                                 const std::vector<DerivedView>& derived) {
   std::map<std::string, std::string> wanted;  // name -> SQL
   std::set<std::string> lowered;
   const std::string prefix = lake_root_ + "/";
@@ -184,6 +185,19 @@ Status QueryEngine::ReplaceViews(const std::vector<TableView>& views) {
     }
     wanted.emplace(view.name, CreateViewSql(view));
   }
+  std::vector<std::string> derived_names;
+  for (const DerivedView& view : derived) {
+    if (view.name.empty()) return Status::InvalidArgument("view name is empty");
+    if (!lowered.insert(Lowercase(view.name)).second) {
+      return Status::InvalidArgument("two views named '" + view.name + "' (names ignore case)");
+    }
+    wanted.emplace(view.name, "CREATE OR REPLACE VIEW " + QuoteIdentifier(view.name) + " AS " +
+                                  view.select_sql);
+    derived_names.push_back(view.name);
+  }
+  auto is_derived = [&](const std::string& name) {
+    return std::find(derived_names.begin(), derived_names.end(), name) != derived_names.end();
+  };
 
   std::lock_guard<std::mutex> lock(views_mu_);
   std::vector<std::string> statements;
@@ -191,9 +205,13 @@ Status QueryEngine::ReplaceViews(const std::vector<TableView>& views) {
     if (wanted.count(name) == 0)
       statements.push_back("DROP VIEW IF EXISTS " + QuoteIdentifier(name));
   }
-  for (const auto& [name, sql] : wanted) {
-    auto it = view_sql_.find(name);
-    if (it == view_sql_.end() || it->second != sql) statements.push_back(sql);
+  // Table views first: DuckDB binds a view's SQL when it is created.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [name, sql] : wanted) {
+      if (is_derived(name) != (pass == 1)) continue;
+      auto it = view_sql_.find(name);
+      if (it == view_sql_.end() || it->second != sql) statements.push_back(sql);
+    }
   }
   if (statements.empty()) return Status::Ok();
 

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "query/history_views.h"
 #include "query/query_result.h"
 #include "query/table_view.h"
 
@@ -79,8 +80,10 @@ class QueryEngine {
   // changed, drops views that are no longer listed, leaves identical ones alone (so calling it
   // after every catalog commit is cheap). All-or-nothing, in one DuckDB transaction.
   // InvalidArgument if a name is empty or repeated (case-insensitively) or a file is not an
-  // absolute, normalized path under the lake root.
-  Status ReplaceViews(const std::vector<TableView>& views);
+  // absolute, normalized path under the lake root. `derived` views (SQL over the table views,
+  // e.g. history_views.h) are part of the same set; they are created after the table views.
+  Status ReplaceViews(const std::vector<TableView>& views,
+                      const std::vector<DerivedView>& derived = {});
 
   // Runs one statement. InvalidArgument (with DuckDB's message) for SQL errors, statements that
   // do not only read, denied functions, and refused file access.

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "capture/embedded_table_source.h"
+#include "catalog/table_keys.h"
 #include "core/json_writer.h"
 #include "delivery/delivery_stream.h"
 #include "pipe/pipe.h"
@@ -47,6 +49,28 @@ struct Pipeline::Impl {
 };
 
 namespace {
+
+// Records, for each delivery's catalog table, the key attribute names of the source tables whose
+// pipes feed its stream (catalog/table_keys.h), so SQL gets <table>_current and <table>_history.
+// Skipped when the sources disagree on their keys.
+Status RecordDeliveryKeys(const config::PipelineConfig& cfg, catalog::Catalog& catalog) {
+  for (const auto& dc : cfg.deliveries) {
+    std::optional<std::vector<std::string>> keys;
+    bool agree = true;
+    for (const auto& pc : cfg.pipes) {
+      if (pc.target.name != dc.source.name) continue;
+      for (const auto& t : cfg.tables) {
+        if (t.name != pc.source.name) continue;
+        std::vector<std::string> names = {t.hash_key.name};
+        if (t.range_key) names.push_back(t.range_key->name);
+        if (keys && *keys != names) agree = false;
+        keys = std::move(names);
+      }
+    }
+    if (keys && agree) TRIB_RETURN_IF_ERROR(catalog::RecordKeyColumns(catalog, dc.table, *keys));
+  }
+  return Status::Ok();
+}
 
 Result<stream::DataStream*> ResolveStream(stream::EmbeddedStreamStore& store, const config::ResourceRef& ref) {
   auto s = store.GetStream(ref.name);
@@ -156,6 +180,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     auto recovered = d->Recover();
     if (!recovered.ok()) return recovered.status().WithContext("recovering delivery " + d->options().name);
   }
+  TRIB_RETURN_IF_ERROR(RecordDeliveryKeys(cfg, *p.catalog));
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 

@@ -60,6 +60,19 @@ TEST(PipelineTest, ChangesFlowFromTableToSql) {
   EXPECT_EQ(counts["INSERT"], report.inserts);
   EXPECT_EQ(counts["MODIFY"], report.modifies);
   EXPECT_EQ(counts["REMOVE"], report.removes);
+  {
+    // The source table's key was recorded, so the change-history views exist: one current row
+    // per live order, one history row per INSERT or MODIFY.
+    auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+    ASSERT_OK(engine);
+    ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+    auto r = (*engine)->Execute(
+        "SELECT (SELECT count(*) FROM p1_kinesis_firehose_destination_current), "
+        "(SELECT count(*) FROM p1_kinesis_firehose_destination_history)");
+    ASSERT_OK(r);
+    EXPECT_EQ(r->rows[0][0], std::to_string(report.inserts - report.removes));
+    EXPECT_EQ(r->rows[0][1], std::to_string(report.inserts + report.modifies));
+  }
   ASSERT_OK((*p)->Stop());
   auto snap = (*p)->Snapshot();
   EXPECT_EQ(snap.captured, 500);
