@@ -11,6 +11,12 @@ find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(zstd REQUIRED CONFIG)
 find_package(Snappy REQUIRED CONFIG)
+# libjq 1.6 (Debian libjq-dev), the engine of Firehose's JQ-1.6 queries; no CMake config ships.
+find_path(JQ_INCLUDE_DIR jq.h REQUIRED)
+find_library(JQ_LIBRARY jq REQUIRED)
+add_library(jq::jq UNKNOWN IMPORTED GLOBAL)
+set_target_properties(jq::jq PROPERTIES IMPORTED_LOCATION ${JQ_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${JQ_INCLUDE_DIR})
 find_package(CLI11 CONFIG QUIET)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED CONFIG)

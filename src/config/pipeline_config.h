@@ -110,10 +110,12 @@ struct PipeConfig : Located {
   std::vector<FilterPattern> filters;             // a record passes if any pattern matches
 };
 
-// The record processor of a delivery (Firehose's Lambda transform). `type` names a processor;
-// every other key of the YAML mapping is a parameter of that processor (location in `fields`).
+// One record processor of a delivery (Firehose's ProcessingConfiguration.Processors entry).
+// `type` names a processor; every other key of the YAML mapping is a parameter of that processor
+// (location in `fields`). Types: cdc-flatten, jq, metadata-extraction, lambda, append-delimiter,
+// decompress (docs/configuration.md lists each one's parameters).
 struct ProcessorConfig : Located {
-  std::string type = "cdc-flatten";  // "cdc-flatten" | "none"
+  std::string type = "cdc-flatten";
   std::map<std::string, std::string, std::less<>> params;
 };
 
@@ -146,7 +148,9 @@ struct DestinationConfig : Located {
 struct DeliveryConfig : Located {
   std::string name;    // Firehose name: [a-zA-Z0-9_.-]{1,64}
   ResourceRef source;  // kind stream
-  ProcessorConfig processor;
+  // The processor chain, run in order (YAML `processors:` list, or `processor:` as a one-step
+  // shorthand). Never empty: a delivery without either gets one cdc-flatten step.
+  std::vector<ProcessorConfig> processors;
   BufferingConfig buffering;
   Partitioning partitioning = Partitioning::kEventTime;
   DestinationConfig destination;

@@ -74,8 +74,9 @@ TEST(PipelineConfigTest, ExampleParsesWithExpectedValues) {
   const DeliveryConfig& d = c.deliveries[0];
   EXPECT_EQ(d.name, "P1_OrdersFirehose");
   EXPECT_EQ(d.source.ToString(), "stream:P1_OrdersStream");
-  EXPECT_EQ(d.processor.type, "cdc-flatten");
-  EXPECT_TRUE(d.processor.params.empty());
+  ASSERT_EQ(d.processors.size(), 1u);
+  EXPECT_EQ(d.processors[0].type, "cdc-flatten");
+  EXPECT_TRUE(d.processors[0].params.empty());
   EXPECT_EQ(d.buffering.interval_ms, 200);
   EXPECT_EQ(d.buffering.max_bytes, 4194304);
   EXPECT_EQ(d.buffering.max_records, 20000);
@@ -146,7 +147,9 @@ deliveries:
   EXPECT_EQ(c.pipes[0].partition_key, "$.dynamodb.Keys");
   EXPECT_EQ(c.pipes[0].batch_size, 100);
   const DeliveryConfig& d = c.deliveries[0];
-  EXPECT_EQ(d.processor.type, "cdc-flatten");
+  ASSERT_EQ(d.processors.size(), 1u);  // no processor given: one cdc-flatten step
+  EXPECT_EQ(d.processors[0].type, "cdc-flatten");
+  EXPECT_EQ(d.processors[0].location, d.location);
   EXPECT_EQ(d.buffering.interval_ms, 200);
   EXPECT_EQ(d.buffering.max_bytes, 4 * 1024 * 1024);
   EXPECT_EQ(d.buffering.max_records, 20000);
@@ -195,7 +198,8 @@ deliveries:
   ASSERT_EQ(r->pipes[0].filters.size(), 2u);
   EXPECT_EQ(r->pipes[0].filters[0].json, R"({"eventName": ["INSERT"]})");
   EXPECT_EQ(r->pipes[0].filters[1].location, (Location{"pipeline.yaml", 14, 9}));
-  EXPECT_EQ(r->deliveries[0].processor.type, "cdc-flatten");
+  ASSERT_EQ(r->deliveries[0].processors.size(), 1u);
+  EXPECT_EQ(r->deliveries[0].processors[0].type, "cdc-flatten");
   EXPECT_EQ(r->deliveries[0].partitioning, Partitioning::kEventTime);
   EXPECT_EQ(r->deliveries[0].buffering.interval_ms, 0);
 }
@@ -212,8 +216,64 @@ deliveries:
     processor: {type: none}
     partitioning: arrival-time
 )");
-  EXPECT_NE(err.find("pipeline.yaml:9:23: processor type 'none' is not supported yet"), std::string::npos) << err;
+  EXPECT_NE(err.find("pipeline.yaml:9:23: invalid processor type 'none'"), std::string::npos) << err;
   EXPECT_NE(err.find("pipeline.yaml:10:19: partitioning 'arrival-time' is not supported yet"), std::string::npos) << err;
+}
+
+TEST(PipelineConfigTest, ProcessorChain) {
+  const std::string head = R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {}
+streams: [{name: s}]
+deliveries:
+  - name: d
+    source: stream:s
+)";
+  Result<PipelineConfig> r = ParsePipelineConfig(head + R"(    processors:
+      - type: decompress
+      - {type: cdc-flatten, image: old, old_values: false, timestamp_format: iso8601}
+      - type: jq
+        program: |
+          {id: .id, total: (.qty * .price)}
+      - {type: metadata-extraction, query: '{customer: .customer_id}', json_parsing_engine: JQ-1.6}
+      - {type: decompress, format: gzip}
+      - {type: append-delimiter}
+)",
+                                                 "pipeline.yaml");
+  ASSERT_OK(r);
+  const auto& steps = r->deliveries[0].processors;
+  ASSERT_EQ(steps.size(), 6u);
+  EXPECT_EQ(steps[0].type, "decompress");
+  EXPECT_EQ(steps[0].location, (Location{"pipeline.yaml", 10, 9}));
+  EXPECT_EQ(steps[1].params.at("image"), "old");
+  EXPECT_EQ(steps[1].params.at("timestamp_format"), "iso8601");
+  EXPECT_EQ(steps[2].params.at("program"), "{id: .id, total: (.qty * .price)}\n");
+  EXPECT_EQ(steps[2].at("program"), (Location{"pipeline.yaml", 13, 18}));
+  EXPECT_EQ(steps[3].params.at("query"), "{customer: .customer_id}");
+  EXPECT_EQ(steps[4].params.at("format"), "gzip");
+  EXPECT_EQ(steps[5].type, "append-delimiter");
+
+  // The one-mapping shorthand is a one-step chain.
+  r = ParsePipelineConfig(head + "    processor: {old_prefix: was_}\n", "pipeline.yaml");
+  ASSERT_OK(r);
+  ASSERT_EQ(r->deliveries[0].processors.size(), 1u);
+  EXPECT_EQ(r->deliveries[0].processors[0].type, "cdc-flatten");
+  EXPECT_EQ(r->deliveries[0].processors[0].params.at("old_prefix"), "was_");
+
+  EXPECT_EQ(ErrorOf(head + "    processor: {type: cdc-flatten}\n    processors: [{type: jq}]\n"),
+            "pipeline.yaml:10:5: delivery 'd' gives both 'processor' (line 9) and 'processors': "
+            "use 'processors' alone (a list of steps)");
+  EXPECT_EQ(ErrorOf(head + "    processors: []\n"),
+            "pipeline.yaml:9:17: 'processors' must list at least one processor (e.g. - {type: "
+            "cdc-flatten})");
+  EXPECT_EQ(ErrorOf(head + "    processors: [{program: .x}]\n"),
+            "pipeline.yaml:9:18: processor is missing required key 'type'");
+  EXPECT_EQ(ErrorOf(head + "    processors: [jq]\n"),
+            "pipeline.yaml:9:18: each entry of 'processors' must be a mapping, got 'jq'");
+  EXPECT_EQ(ErrorOf(head + "    processors:\n      - {type: jq, progam: .x}\n      - {type: jqq}\n"),
+            "pipeline.yaml:10:28: unknown key 'progam' in processor 'jq' (did you mean 'program'?)\n"
+            "pipeline.yaml:11:16: invalid processor type 'jqq' (did you mean 'jq'?)");
 }
 
 TEST(PipelineConfigTest, UnknownKeySuggestsTheNearestOne) {

@@ -36,8 +36,11 @@ struct ProcessorSpec {
 };
 const std::vector<ProcessorSpec>& KnownProcessors() {
   static const std::vector<ProcessorSpec> kSpecs = {
-      {"cdc-flatten", {}},
-      {"none", {}},
+      {"cdc-flatten", {"old_prefix", "image", "old_values", "timestamp_format"}},
+      {"jq", {"program"}},
+      {"metadata-extraction", {"query", "json_parsing_engine"}},
+      {"append-delimiter", {}},
+      {"decompress", {"format"}},
   };
   return kSpecs;
 }
@@ -193,18 +196,22 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
                                       KnownNames(d.source.name, Names(c.streams), "streams"));
   }
 
-  // Processor type and parameters.
-  const ProcessorConfig& proc = d.processor;
-  const ProcessorSpec* spec = nullptr;
-  std::vector<std::string_view> types;
-  for (const ProcessorSpec& s : KnownProcessors()) {
-    types.push_back(s.type);
-    if (s.type == proc.type) spec = &s;
+  // Processor types and parameters (their values are checked when the processors are created).
+  if (d.processors.empty()) {
+    diag.Error(d.at("processors"), who + " has no processors");
   }
-  if (spec == nullptr) {
-    diag.Error(proc.at("type"),
-               "invalid processor type '" + proc.type + "'" + Suggestion(proc.type, types));
-  } else {
+  for (const ProcessorConfig& proc : d.processors) {
+    const ProcessorSpec* spec = nullptr;
+    std::vector<std::string_view> types;
+    for (const ProcessorSpec& s : KnownProcessors()) {
+      types.push_back(s.type);
+      if (s.type == proc.type) spec = &s;
+    }
+    if (spec == nullptr) {
+      diag.Error(proc.at("type"),
+                 "invalid processor type '" + proc.type + "'" + Suggestion(proc.type, types));
+      continue;
+    }
     for (const auto& [param, value] : proc.params) {
       if (std::find(spec->params.begin(), spec->params.end(), param) != spec->params.end()) {
         continue;
@@ -227,9 +234,6 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   if (d.partitioning != Partitioning::kEventTime) {
     diag.Error(d.at("partitioning"), "partitioning '" + std::string(PartitioningName(d.partitioning)) +
                                          "' is not supported yet (use 'event-time')");
-  }
-  if (d.processor.type == "none") {
-    diag.Error(d.processor.at("type"), "processor type 'none' is not supported yet (use 'cdc-flatten')");
   }
 
   const DestinationConfig& dest = d.destination;

@@ -119,8 +119,11 @@ TEST(ValidateTest, DeliveryOptions) {
             "pipeline.yaml:14:23: invalid processor type 'cdc-flaten' (did you mean "
             "'cdc-flatten'?)");
   EXPECT_EQ(ErrorOf(std::string(kBase) + "    processor: {type: cdc-flatten, query: .x}\n"),
-            "pipeline.yaml:14:43: unknown key 'query' in processor 'cdc-flatten' (it takes no "
-            "parameters)");
+            "pipeline.yaml:14:43: unknown key 'query' in processor 'cdc-flatten' (expected one of: "
+            "old_prefix, image, old_values, timestamp_format)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    processor: {type: append-delimiter, delimiter: x}\n"),
+            "pipeline.yaml:14:52: unknown key 'delimiter' in processor 'append-delimiter' (it "
+            "takes no parameters)");
   EXPECT_EQ(ErrorOf(std::string(kBase) + "    error_prefix: ../errors/\n"),
             "pipeline.yaml:14:19: error_prefix must be a relative path without '..', got "
             "'../errors/'");

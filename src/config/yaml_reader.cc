@@ -330,21 +330,50 @@ void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeCon
 
 void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, DeliveryConfig* out) {
   MapReader m(r, node, at, "delivery",
-              {"name", "source", "processor", "buffering", "partitioning", "destination", "table",
-               "error_prefix"},
+              {"name", "source", "processor", "processors", "buffering", "partitioning",
+               "destination", "table", "error_prefix"},
               out);
   m.String("name", &out->name, /*required=*/true);
   ReadResourceRef(r, m, "source", &out->source);
   // Sections left out take their defaults and point at the delivery.
-  out->processor.location = out->buffering.location = out->destination.location = at;
-  m.Mapping("processor", [&](const YAML::Node& n, const Location& l) {
-    ProcessorConfig& p = out->processor;
+  out->buffering.location = out->destination.location = at;
+  // `type` is required in a `processors` entry; the `processor` shorthand defaults to cdc-flatten.
+  auto read_processor = [&](const YAML::Node& n, const Location& l, bool type_required) {
+    ProcessorConfig p;
     MapReader pm(r, n, l, "processor", {"type"}, &p, /*allow_other_keys=*/true);
-    pm.String("type", &p.type);
+    pm.String("type", &p.type, type_required);
     for (const Entry* e : pm.OtherEntries()) {
       if (auto text = pm.Scalar(*e, "a scalar")) p.params[e->key] = std::move(*text);
     }
-  });
+    out->processors.push_back(std::move(p));
+  };
+  const Entry* single = m.Find("processor");
+  const Entry* chain = m.Find("processors");
+  if (single != nullptr && chain != nullptr) {
+    r.Error(chain->key_location,
+            "delivery '" + out->name + "' gives both 'processor' (line " +
+                std::to_string(single->key_location.line) +
+                ") and 'processors': use 'processors' alone (a list of steps)");
+  } else if (chain != nullptr) {
+    bool any = false;
+    m.List("processors", [&](const YAML::Node& n, const Location& l) {
+      any = true;
+      if (!ExpectMapping(r, n, l, "processors")) return;
+      read_processor(n, l, /*type_required=*/true);
+    });
+    if (!any && (chain->value.IsNull() || chain->value.IsSequence())) {
+      r.Error(chain->value_location,
+              "'processors' must list at least one processor (e.g. - {type: cdc-flatten})");
+    }
+  } else if (single != nullptr) {
+    m.Mapping("processor",
+              [&](const YAML::Node& n, const Location& l) { read_processor(n, l, false); });
+  }
+  if (out->processors.empty() && single == nullptr && chain == nullptr) {
+    ProcessorConfig p;
+    p.location = at;
+    out->processors.push_back(std::move(p));
+  }
   m.Mapping("buffering", [&](const YAML::Node& n, const Location& l) {
     BufferingConfig& b = out->buffering;
     MapReader bm(r, n, l, "buffering", {"interval_ms", "max_bytes", "max_records"}, &b);

@@ -18,6 +18,7 @@
 #include "runtime/data_dir.h"
 #include "stream/embedded_stream.h"
 #include "table/table_engine.h"
+#include "transform/chain.h"
 #include "transform/processor.h"
 
 namespace tributary::runtime {
@@ -76,6 +77,41 @@ Result<stream::DataStream*> ResolveStream(stream::EmbeddedStreamStore& store, co
   auto s = store.GetStream(ref.name);
   if (!s.ok()) return config::ConfigError(ref.location, "stream '" + ref.name + "' is not available: " + s.status().message());
   return *s;
+}
+
+// The delivery's processors as one ChainProcessor. A bad parameter value is reported at its
+// YAML line (ParamErrorName), other creation errors at the processor's mapping.
+Result<std::unique_ptr<transform::Processor>> CreateProcessorChain(const config::PipelineConfig& cfg,
+                                                                   const config::DeliveryConfig& dc,
+                                                                   const DataDirLayout& layout) {
+  transform::ProcessorEnv env;
+  env.delivery_name = dc.name;
+  env.region = cfg.region;
+  env.account_id = cfg.account_id;
+  env.source_stream_name = dc.source.name;
+  env.work_dir = (fs::path(layout.data_dir) / "processors" / dc.name).string();
+  if (!cfg.source_path.empty()) {
+    std::error_code ec;
+    fs::path config_path = fs::absolute(cfg.source_path, ec);
+    if (!ec) env.base_dir = config_path.parent_path().string();
+  }
+  std::vector<std::unique_ptr<transform::Processor>> steps;
+  for (size_t k = 0; k < dc.processors.size(); ++k) {
+    const config::ProcessorConfig& pc = dc.processors[k];
+    transform::ProcessorParams params(pc.params.begin(), pc.params.end());
+    transform::ProcessorEnv step_env = env;
+    if (dc.processors.size() > 1) step_env.work_dir += "/step-" + std::to_string(k + 1);
+    auto created = transform::ProcessorRegistry::Default().Create(pc.type, params, step_env);
+    if (!created.ok()) {
+      std::optional<std::string> param = transform::ParamErrorName(created.status());
+      return config::ConfigError(param ? pc.at(*param) : pc.location,
+                                 "delivery '" + dc.name + "': " + created.status().message());
+    }
+    steps.push_back(std::move(created).value());
+  }
+  auto chain = transform::ChainProcessor::Create(std::move(steps));
+  if (!chain.ok()) return config::ConfigError(dc.location, chain.status().message());
+  return std::unique_ptr<transform::Processor>(std::move(chain).value());
 }
 
 }  // namespace
@@ -154,9 +190,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
 
   for (const auto& dc : cfg.deliveries) {
     TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, dc.source));
-    transform::ProcessorParams params(dc.processor.params.begin(), dc.processor.params.end());
-    auto processor = transform::ProcessorRegistry::Default().Create(dc.processor.type, params);
-    if (!processor.ok()) return config::ConfigError(dc.processor.location, processor.status().message());
+    TRIB_ASSIGN_OR_RETURN(std::unique_ptr<transform::Processor> processor,
+                          CreateProcessorChain(cfg, dc, p.layout));
     if (dc.partitioning != config::Partitioning::kEventTime) {
       return config::ConfigError(dc.at("partitioning"), "only 'event-time' partitioning is supported yet");
     }
@@ -168,10 +203,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     dopt.buffering.interval_ms = dc.buffering.interval_ms;
     dopt.buffering.max_bytes = dc.buffering.max_bytes;
     dopt.buffering.max_records = dc.buffering.max_records;
-    auto created = delivery::DeliveryStream::Create(dopt, *source, *p.catalog, **processor,
+    if (auto retries = processor->BatchRetries()) dopt.processor_retries = *retries;
+    auto created = delivery::DeliveryStream::Create(dopt, *source, *p.catalog, *processor,
                                                     p.clock, p.metrics);
     if (!created.ok()) return config::ConfigError(dc.location, created.status().message());
-    p.processors.push_back(std::move(processor).value());
+    p.processors.push_back(std::move(processor));
     p.deliveries.push_back(std::move(created).value());
   }
   // Finish or discard what a crash left half done before anything new is written (Start()

@@ -138,5 +138,29 @@ TEST(PipelineTest, LayoutIsRecordedAndLakeIsSeparate) {
   EXPECT_THAT(DataDirLayout::ForConfig(dir.str(), bad), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(PipelineTest, ProcessorParameterErrorsPointAtTheirYamlLine) {
+  testing::TempDir dir;
+  auto cfg = config::ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {}
+streams: [{name: s}]
+deliveries:
+  - name: d
+    source: stream:s
+    processors:
+      - type: decompress
+      - type: cdc-flatten
+        image: both
+)",
+                                         "pipeline.yaml");
+  ASSERT_OK(cfg);
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str()});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message(),
+            "pipeline.yaml:12:16: delivery 'd': processor 'cdc-flatten' parameter 'image': 'both' "
+            "is not new or old");
+}
+
 }  // namespace
 }  // namespace tributary::runtime

@@ -92,13 +92,42 @@ bool EventMillis(simdjson::dom::element e, bool millis_precision, int64_t* out) 
 }  // namespace
 
 Result<std::unique_ptr<Processor>> CdcFlattenProcessor::Create(const ProcessorParams& params) {
-  TRIB_RETURN_IF_ERROR(CheckParams(kType, params, {"old_prefix"}));
+  TRIB_RETURN_IF_ERROR(
+      CheckParams(kType, params, {"old_prefix", "image", "old_values", "timestamp_format"}));
   Options options;
   if (auto it = params.find("old_prefix"); it != params.end()) {
-    if (it->second.empty()) {
-      return Status::InvalidArgument("processor 'cdc-flatten': old_prefix must not be empty");
-    }
+    if (it->second.empty()) return ParamError(kType, "old_prefix", "must not be empty");
     options.old_prefix = it->second;
+  }
+  if (auto it = params.find("image"); it != params.end()) {
+    if (it->second == "new") {
+      options.image = Image::kNew;
+    } else if (it->second == "old") {
+      options.image = Image::kOld;
+    } else {
+      return ParamError(kType, "image", "'" + it->second + "' is not new or old");
+    }
+  }
+  if (auto it = params.find("old_values"); it != params.end()) {
+    if (it->second == "true") {
+      options.old_values = true;
+    } else if (it->second == "false") {
+      options.old_values = false;
+    } else {
+      return ParamError(kType, "old_values", "'" + it->second + "' is not true or false");
+    }
+  }
+  if (auto it = params.find("timestamp_format"); it != params.end()) {
+    if (it->second == "sql") {
+      options.timestamp_format = TimestampFormat::kSql;
+    } else if (it->second == "iso8601") {
+      options.timestamp_format = TimestampFormat::kIso8601;
+    } else if (it->second == "epoch-millis") {
+      options.timestamp_format = TimestampFormat::kEpochMillis;
+    } else {
+      return ParamError(kType, "timestamp_format",
+                        "'" + it->second + "' is not sql, iso8601 or epoch-millis");
+    }
   }
   return std::unique_ptr<Processor>(new CdcFlattenProcessor(std::move(options)));
 }
@@ -199,14 +228,16 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
 
   simdjson::dom::element image;
   std::string_view image_name;
-  if (is_remove ? have_old : have_new) {
-    image = is_remove ? old_image : new_image;
-    image_name = is_remove ? "OldImage" : "NewImage";
+  // image new: NewImage (REMOVE: OldImage); image old: OldImage (INSERT: NewImage).
+  const bool use_old = options_.image == Image::kOld ? !(event_name == "INSERT") : is_remove;
+  if (use_old ? have_old : have_new) {
+    image = use_old ? old_image : new_image;
+    image_name = use_old ? "OldImage" : "NewImage";
   } else if (have_keys) {
     image = keys;
     image_name = "Keys";
   } else {
-    return Failed(out, std::string("record has no ") + (is_remove ? "OldImage" : "NewImage") +
+    return Failed(out, std::string("record has no ") + (use_old ? "OldImage" : "NewImage") +
                            " and no Keys");
   }
   simdjson::dom::object image_obj;
@@ -214,7 +245,8 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
     return Failed(out, "dynamodb." + std::string(image_name) + " is not an object");
   }
   simdjson::dom::object old_obj;
-  const bool write_old = is_modify && have_old;
+  const bool write_old =
+      is_modify && have_old && options_.old_values && options_.image == Image::kNew;
   if (write_old && old_image.get_object().get(old_obj) != simdjson::SUCCESS) {
     return Failed(out, "dynamodb.OldImage is not an object");
   }
@@ -262,14 +294,34 @@ void CdcFlattenProcessor::ProcessOne(const ProcessorInput& in, ProcessorOutput& 
   add_string_column(kCdcEventType, kHasCdcEventType, event_name, true);
   if (!(reserved_seen & kHasCreation)) {
     char buf[32];
-    char* end = FormatTimestamp(t, buf);
     if (!first) row.push_back(',');
     first = false;
-    row += "\"creation_datetime\":\"";
-    row.append(buf, end);
-    row.push_back('"');
-    scratch.observations.push_back({kCreationDatetime.data(), 0, kCreationDatetime.size(),
-                                    ColumnType::kTimestamp, false});
+    ColumnType type = ColumnType::kTimestamp;
+    switch (options_.timestamp_format) {
+      case TimestampFormat::kSql: {
+        char* end = FormatTimestamp(t, buf);
+        row += "\"creation_datetime\":\"";
+        row.append(buf, end);
+        row.push_back('"');
+        break;
+      }
+      case TimestampFormat::kIso8601: {
+        char* end = FormatTimestamp(t, buf);
+        buf[10] = 'T';
+        row += "\"creation_datetime\":\"";
+        row.append(buf, end);
+        row += "Z\"";
+        type = ColumnType::kString;
+        break;
+      }
+      case TimestampFormat::kEpochMillis:
+        row += "\"creation_datetime\":";
+        row += std::to_string(event_ms);
+        type = ColumnType::kBigint;
+        break;
+    }
+    scratch.observations.push_back(
+        {kCreationDatetime.data(), 0, kCreationDatetime.size(), type, false});
   }
   add_string_column(kEventId, kHasEventId, event_id, have_event_id);
   add_string_column(kSequenceNumber, kHasSeq, sequence_number, have_sequence);

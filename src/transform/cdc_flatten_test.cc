@@ -209,6 +209,65 @@ TEST_F(CdcFlattenTest, CustomOldPrefix) {
               ::tributary::testing::StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST_F(CdcFlattenTest, ImageOldValuesAndTimestampFormatOptions) {
+  const std::string modify = Record(
+      "MODIFY", R"("ApproximateCreationDateTime":1714554000,"ApproximateCreationDateTimePrecision":)"
+                R"("SECOND","NewImage":{"x":{"N":"2"}},"OldImage":{"x":{"N":"1"}},"SequenceNumber":"9")");
+  const std::string insert = Record(
+      "INSERT", R"("ApproximateCreationDateTime":1714554000,"NewImage":{"x":{"N":"5"}},)"
+                R"("SequenceNumber":"8")");
+  auto with = [&](ProcessorParams params) {
+    auto p = CdcFlattenProcessor::Create(params);
+    EXPECT_OK(p);
+    processor_ = std::move(*p);
+  };
+
+  with({{"image", "old"}});
+  EXPECT_EQ(Run(modify).data,
+            R"({"x":1,"cdc_event_type":"MODIFY","creation_datetime":"2024-05-01 09:00:00.000",)"
+            R"("event_id":"e1","sequence_number":"9"})");
+  // INSERT has no old image: the new one is the row.
+  EXPECT_EQ(Run(insert).data.substr(0, 7), R"({"x":5,)");
+
+  with({{"old_values", "false"}});
+  EXPECT_EQ(Run(modify).data,
+            R"({"x":2,"cdc_event_type":"MODIFY","creation_datetime":"2024-05-01 09:00:00.000",)"
+            R"("event_id":"e1","sequence_number":"9"})");
+
+  with({{"timestamp_format", "iso8601"}});
+  ColumnSet columns;
+  ProcessorOutput out = Run(insert, &columns);
+  EXPECT_NE(out.data.find(R"("creation_datetime":"2024-05-01T09:00:00.000Z")"), std::string::npos)
+      << out.data;
+  EXPECT_EQ(out.partition_keys.ToMap().at("hour"), "09");
+  bool saw = false;
+  for (const auto& c : columns.Columns()) {
+    if (c.name == "creation_datetime") {
+      saw = true;
+      EXPECT_EQ(c.type, ColumnType::kString);
+    }
+  }
+  EXPECT_TRUE(saw);
+
+  with({{"timestamp_format", "epoch-millis"}});
+  ColumnSet columns2;
+  out = Run(insert, &columns2);
+  EXPECT_NE(out.data.find(R"("creation_datetime":1714554000000,)"), std::string::npos) << out.data;
+  for (const auto& c : columns2.Columns()) {
+    if (c.name == "creation_datetime") {
+      EXPECT_EQ(c.type, ColumnType::kBigint);
+    }
+  }
+
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"image", "both"}, {"old_values", "yes"}, {"timestamp_format", "unix"},
+           {"old_prefix", ""}}) {
+    auto bad = CdcFlattenProcessor::Create({{key, value}});
+    ASSERT_FALSE(bad.ok()) << key;
+    EXPECT_EQ(ParamErrorName(bad.status()), key) << bad.status().ToString();
+  }
+}
+
 TEST_F(CdcFlattenTest, BadInputIsProcessingFailedWithAPreciseReason) {
   struct Case {
     std::string data;

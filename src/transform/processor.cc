@@ -1,6 +1,8 @@
 #include "transform/processor.h"
 
 #include "transform/cdc_flatten.h"
+#include "transform/jq_processor.h"
+#include "transform/simple_processors.h"
 
 namespace tributary::transform {
 
@@ -54,13 +56,39 @@ std::map<std::string, std::string> PartitionKeys::ToMap() const {
   return out;
 }
 
+std::string ProcessorEnv::DeliveryStreamArn() const {
+  return "arn:aws:firehose:" + region + ":" + account_id + ":deliverystream/" + delivery_name;
+}
+
+std::string ProcessorEnv::SourceStreamArn() const {
+  if (source_stream_name.empty()) return "";
+  return "arn:aws:kinesis:" + region + ":" + account_id + ":stream/" + source_stream_name;
+}
+
 ProcessorRegistry& ProcessorRegistry::Default() {
   static ProcessorRegistry* registry = [] {
     auto* r = new ProcessorRegistry();
-    Status s = r->Register(std::string(CdcFlattenProcessor::kType), [](const ProcessorParams& p) {
-      return CdcFlattenProcessor::Create(p);
-    });
-    (void)s;  // cannot collide in a fresh registry
+    // None of these can collide in a fresh registry.
+    (void)r->Register(std::string(CdcFlattenProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv&) {
+                        return CdcFlattenProcessor::Create(p);
+                      });
+    (void)r->Register(std::string(AppendDelimiterProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv&) {
+                        return AppendDelimiterProcessor::Create(p);
+                      });
+    (void)r->Register(std::string(DecompressProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv&) {
+                        return DecompressProcessor::Create(p);
+                      });
+    (void)r->Register(std::string(JqProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv&) {
+                        return JqProcessor::Create(p);
+                      });
+    (void)r->Register(std::string(MetadataExtractionProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv&) {
+                        return MetadataExtractionProcessor::Create(p);
+                      });
     return r;
   }();
   return *registry;
@@ -76,7 +104,8 @@ Status ProcessorRegistry::Register(std::string type, ProcessorFactory factory) {
 }
 
 Result<std::unique_ptr<Processor>> ProcessorRegistry::Create(std::string_view type,
-                                                             const ProcessorParams& params) const {
+                                                             const ProcessorParams& params,
+                                                             const ProcessorEnv& env) const {
   ProcessorFactory factory;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -89,7 +118,7 @@ Result<std::unique_ptr<Processor>> ProcessorRegistry::Create(std::string_view ty
     }
     factory = it->second;
   }
-  return factory(params);
+  return factory(params, env);
 }
 
 std::vector<std::string> ProcessorRegistry::Types() const {
@@ -113,6 +142,25 @@ Status CheckParams(std::string_view type, const ProcessorParams& params,
     }
   }
   return Status::Ok();
+}
+
+Status ParamError(std::string_view type, std::string_view param, std::string_view what) {
+  return Status::InvalidArgument("processor '" + std::string(type) + "' parameter '" +
+                                 std::string(param) + "': " + std::string(what));
+}
+
+std::optional<std::string> ParamErrorName(const Status& status) {
+  const std::string& m = status.message();
+  if (!m.starts_with("processor '")) return std::nullopt;
+  const size_t type_end = m.find('\'', 11);
+  constexpr std::string_view kParam = "' parameter '";
+  if (type_end == std::string::npos || m.compare(type_end, kParam.size(), kParam) != 0) {
+    return std::nullopt;
+  }
+  const size_t start = type_end + kParam.size();
+  const size_t end = m.find('\'', start);
+  if (end == std::string::npos) return std::nullopt;
+  return m.substr(start, end - start);
 }
 
 }  // namespace tributary::transform

@@ -5,7 +5,11 @@
 // base64 round trip); the external Lambda-handler processor adds base64 at its process boundary.
 //
 // Processors are created by `type:` name from a ProcessorRegistry with a string parameter map
-// (Firehose's ProcessorParameter list, or a YAML mapping).
+// (Firehose's ProcessorParameter list, or a YAML mapping) and a ProcessorEnv (which delivery
+// stream they serve, where they may keep files). A delivery runs a chain of them
+// (ChainProcessor, chain.h); the built-in types are:
+//   cdc-flatten (cdc_flatten.h), jq and metadata-extraction (jq_processor.h), append-delimiter
+//   and decompress (simple_processors.h).
 //
 // Thread-safety: a Processor is immutable after creation; Process() is const and may be called
 // concurrently from several delivery workers (each passes its own output vector and ColumnSet).
@@ -97,6 +101,12 @@ class Processor {
   // True when Process() reports the columns of its Ok rows into `columns`; otherwise the caller
   // infers them from the row JSON (InferColumns).
   virtual bool ReportsColumns() const { return false; }
+  // True when an Ok output row has the same columns as its input (the step adds partition keys
+  // or a trailing delimiter only), so a chain may keep an earlier step's reported columns.
+  virtual bool KeepsColumns() const { return false; }
+  // How often delivery retries a batch whose Process() failed as a whole (Firehose's
+  // NumberOfRetries of a Lambda); nullopt: delivery's default.
+  virtual std::optional<int> BatchRetries() const { return std::nullopt; }
 
   // Resizes `outputs` to inputs.size() (keeping existing elements' buffers) and fills outputs[i]
   // for inputs[i]; every input gets an output. Per-record problems are ProcessingFailed results,
@@ -107,21 +117,41 @@ class Processor {
 };
 
 using ProcessorParams = std::map<std::string, std::string, std::less<>>;
-using ProcessorFactory =
-    std::function<Result<std::unique_ptr<Processor>>(const ProcessorParams& params)>;
+
+// What a processor knows about the delivery stream it serves (the Lambda event's ARNs) and the
+// directories it may use. Defaults suit tests.
+struct ProcessorEnv {
+  std::string delivery_name = "delivery";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string source_stream_name;  // "" -> no sourceKinesisStreamArn
+  // A private directory for files the processor writes (the Lambda adapter, handler logs);
+  // created on demand. "" -> a directory under the system temp dir.
+  std::string work_dir;
+  // Relative paths in parameters (a Lambda's `code`) are relative to this; "" -> the working
+  // directory.
+  std::string base_dir;
+
+  std::string DeliveryStreamArn() const;  // arn:aws:firehose:<region>:<account>:deliverystream/<name>
+  std::string SourceStreamArn() const;    // arn:aws:kinesis:...:stream/<name>, "" when none
+};
+
+using ProcessorFactory = std::function<Result<std::unique_ptr<Processor>>(
+    const ProcessorParams& params, const ProcessorEnv& env)>;
 
 // Processor factories by type name. Thread-safe.
 class ProcessorRegistry {
  public:
-  // A registry holding the built-in processors ("cdc-flatten"); later folders (jq, lambda-process)
-  // register into it at startup.
+  // A registry holding the built-in processors (cdc-flatten, jq, metadata-extraction,
+  // append-delimiter, decompress).
   static ProcessorRegistry& Default();
 
   // AlreadyExists if `type` is taken.
   Status Register(std::string type, ProcessorFactory factory);
   // NotFound (listing the known types) for an unknown type; the factory's error for bad params.
   Result<std::unique_ptr<Processor>> Create(std::string_view type,
-                                            const ProcessorParams& params = {}) const;
+                                            const ProcessorParams& params = {},
+                                            const ProcessorEnv& env = {}) const;
   std::vector<std::string> Types() const;
 
  private:
@@ -132,5 +162,10 @@ class ProcessorRegistry {
 // InvalidArgument naming the first key of `params` not in `allowed`, for factories.
 Status CheckParams(std::string_view type, const ProcessorParams& params,
                    std::initializer_list<std::string_view> allowed);
+
+// InvalidArgument "processor '<type>' parameter '<param>': <what>" for a bad parameter value;
+// ParamErrorName() gives the parameter back so a config loader can point at its YAML line.
+Status ParamError(std::string_view type, std::string_view param, std::string_view what);
+std::optional<std::string> ParamErrorName(const Status& status);
 
 }  // namespace tributary::transform

@@ -39,7 +39,7 @@ class Upper final : public Processor {
 
 TEST(ProcessorRegistryTest, RegisterAndCreate) {
   ProcessorRegistry registry;
-  ASSERT_OK(registry.Register("upper", [](const ProcessorParams& params)
+  ASSERT_OK(registry.Register("upper", [](const ProcessorParams& params, const ProcessorEnv&)
                                            -> Result<std::unique_ptr<Processor>> {
     TRIB_RETURN_IF_ERROR(CheckParams("upper", params, {}));
     return std::unique_ptr<Processor>(new Upper());
