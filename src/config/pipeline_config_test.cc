@@ -237,7 +237,13 @@ deliveries:
         program: |
           {id: .id, total: (.qty * .price)}
       - {type: metadata-extraction, query: '{customer: .customer_id}', json_parsing_engine: JQ-1.6}
-      - {type: decompress, format: gzip}
+      - type: lambda
+        handler: lambda_function.lambda_handler
+        code: handlers/enrich
+        runtime: python3
+        timeout_seconds: 30
+        number_of_retries: 2
+        buffer_size_mb: 1
       - {type: append-delimiter}
 )",
                                                  "pipeline.yaml");
@@ -251,7 +257,8 @@ deliveries:
   EXPECT_EQ(steps[2].params.at("program"), "{id: .id, total: (.qty * .price)}\n");
   EXPECT_EQ(steps[2].at("program"), (Location{"pipeline.yaml", 13, 18}));
   EXPECT_EQ(steps[3].params.at("query"), "{customer: .customer_id}");
-  EXPECT_EQ(steps[4].params.at("format"), "gzip");
+  EXPECT_EQ(steps[4].params.at("handler"), "lambda_function.lambda_handler");
+  EXPECT_EQ(steps[4].params.at("number_of_retries"), "2");
   EXPECT_EQ(steps[5].type, "append-delimiter");
 
   // The one-mapping shorthand is a one-step chain.
@@ -271,9 +278,9 @@ deliveries:
             "pipeline.yaml:9:18: processor is missing required key 'type'");
   EXPECT_EQ(ErrorOf(head + "    processors: [jq]\n"),
             "pipeline.yaml:9:18: each entry of 'processors' must be a mapping, got 'jq'");
-  EXPECT_EQ(ErrorOf(head + "    processors:\n      - {type: jq, progam: .x}\n      - {type: jqq}\n"),
+  EXPECT_EQ(ErrorOf(head + "    processors:\n      - {type: jq, progam: .x}\n      - {type: lamda}\n"),
             "pipeline.yaml:10:28: unknown key 'progam' in processor 'jq' (did you mean 'program'?)\n"
-            "pipeline.yaml:11:16: invalid processor type 'jqq' (did you mean 'jq'?)");
+            "pipeline.yaml:11:16: invalid processor type 'lamda' (did you mean 'lambda'?)");
 }
 
 TEST(PipelineConfigTest, UnknownKeySuggestsTheNearestOne) {

@@ -39,6 +39,9 @@ const std::vector<ProcessorSpec>& KnownProcessors() {
       {"cdc-flatten", {"old_prefix", "image", "old_values", "timestamp_format"}},
       {"jq", {"program"}},
       {"metadata-extraction", {"query", "json_parsing_engine"}},
+      {"lambda",
+       {"handler", "code", "runtime", "function_name", "timeout_seconds", "number_of_retries",
+        "buffer_size_mb", "max_workers"}},
       {"append-delimiter", {}},
       {"decompress", {"format"}},
   };

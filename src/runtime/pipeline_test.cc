@@ -1,6 +1,9 @@
 #include "runtime/pipeline.h"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include "query/catalog_views.h"
@@ -160,6 +163,178 @@ deliveries:
   EXPECT_EQ(p.status().message(),
             "pipeline.yaml:12:16: delivery 'd': processor 'cdc-flatten' parameter 'image': 'both' "
             "is not new or old");
+}
+
+// A Firehose transformation Lambda, written as for AWS: it receives cdc-flatten's rows, adds
+// fields, sets partition keys, fails and drops some records.
+constexpr char kOrdersHandler[] = R"PY(import base64
+import json
+
+
+def lambda_handler(event, context):
+    print("got %d records from %s" % (len(event["records"]), event["sourceKinesisStreamArn"]))
+    output = []
+    for record in event["records"]:
+        row = json.loads(base64.b64decode(record["data"]))
+        if row["quantity"] % 4 == 0:
+            output.append({"recordId": record["recordId"], "result": "Dropped"})
+            continue
+        if row["quantity"] % 4 == 1:
+            output.append({"recordId": record["recordId"], "result": "ProcessingFailed",
+                           "data": record["data"]})
+            continue
+        row["total_cents"] = row["quantity"] * 250
+        row["processed_by"] = context.function_name
+        ts = row["creation_datetime"]
+        output.append({
+            "recordId": record["recordId"],
+            "result": "Ok",
+            "data": base64.b64encode((json.dumps(row) + "\n").encode()).decode(),
+            "metadata": {"partitionKeys": {"customer_id": row["customer_id"], "year": ts[0:4],
+                                           "month": ts[5:7], "day": ts[8:10],
+                                           "hour": ts[11:13]}},
+        })
+    return {"records": output}
+)PY";
+
+TEST(PipelineTest, LambdaProcessorRowsAndErrorsLandInTheLakeAndCatalog) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "handlers" / "orders");
+  std::ofstream(dir.path() / "handlers" / "orders" / "lambda_function.py") << kOrdersHandler;
+  auto cfg = config::ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: order_id, type: S}
+    stream: {}
+streams: [{name: orders-stream}]
+pipes:
+  - {name: orders-pipe, source: table:Orders, target: stream:orders-stream}
+deliveries:
+  - name: orders-firehose
+    source: stream:orders-stream
+    table: orders
+    buffering: {interval_ms: 20}
+    processors:
+      - type: cdc-flatten
+      - type: lambda
+        handler: lambda_function.lambda_handler
+        code: handlers/orders
+        runtime: python3.12
+        function_name: enrich-orders
+        number_of_retries: 1
+)",
+                                         (dir.path() / "pipeline.yaml").string());
+  ASSERT_OK(cfg);
+  auto p = Pipeline::Open(*cfg, {.data_dir = (dir.path() / "data").string()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  for (int i = 1; i <= 12; ++i) {
+    Item item = {{"order_id", AttributeValue::S("o-" + std::to_string(i))},
+                 {"customer_id", AttributeValue::S("c-" + std::to_string(i % 3))},
+                 {"quantity", AttributeValue::N(int64_t{i})}};
+    ASSERT_OK((*p)->tables().PutItem("Orders", item));
+  }
+  // quantity % 4: 0 -> Dropped (3), 1 -> ProcessingFailed (3), else delivered (6).
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered >= 6 && s.failed >= 3;
+  })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+  EXPECT_EQ((*p)->Snapshot().delivered, 6);
+  EXPECT_EQ((*p)->Snapshot().failed, 3);
+
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+  ASSERT_OK(engine);
+  ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+  auto rows = (*engine)->Execute(
+      "SELECT order_id, customer_id, quantity, total_cents, processed_by, cdc_event_type "
+      "FROM orders ORDER BY quantity");
+  ASSERT_OK(rows);
+  std::vector<std::string> got;
+  for (const auto& r : rows->rows) {
+    got.push_back(*r[0] + "," + *r[1] + "," + *r[2] + "," + *r[3] + "," + *r[4] + "," + *r[5]);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "o-2,c-2,2,500,enrich-orders,INSERT", "o-3,c-0,3,750,enrich-orders,INSERT",
+                     "o-6,c-0,6,1500,enrich-orders,INSERT", "o-7,c-1,7,1750,enrich-orders,INSERT",
+                     "o-10,c-1,10,2500,enrich-orders,INSERT",
+                     "o-11,c-2,11,2750,enrich-orders,INSERT"}));
+  // The rows sit in the hour partitions the Lambda's partition keys named.
+  auto files = (*p)->catalog().ListFiles("orders");
+  ASSERT_OK(files);
+  ASSERT_FALSE(files->empty());
+  for (const auto& f : *files) EXPECT_NE(f.path.find("year="), std::string::npos) << f.path;
+
+  auto errors = (*engine)->Execute(
+      "SELECT errorCode, lambdaArn, attemptsMade, decode(from_base64(rawData)) FROM orders_errors");
+  ASSERT_OK(errors);
+  ASSERT_EQ(errors->rows.size(), 3u);
+  std::set<std::string> failed_orders;
+  for (const auto& r : errors->rows) {
+    EXPECT_EQ(*r[0], "Lambda.ProcessingFailed");
+    EXPECT_EQ(*r[1], "arn:aws:lambda:us-east-1:000000000000:function:enrich-orders");
+    EXPECT_EQ(*r[2], "1");
+    // rawData is the original stream record (the DynamoDB change), not the flattened row.
+    const std::string& raw = *r[3];
+    EXPECT_NE(raw.find("\"eventName\":\"INSERT\""), std::string::npos) << raw;
+    size_t at = raw.find("\"order_id\":{\"S\":\"");
+    ASSERT_NE(at, std::string::npos) << raw;
+    at += 17;
+    failed_orders.insert(raw.substr(at, raw.find('"', at) - at));
+  }
+  EXPECT_EQ(failed_orders, (std::set<std::string>{"o-1", "o-5", "o-9"}));
+
+  // The handler's print() went to its log.
+  std::ifstream log(dir.path() / "data" / "processors" / "orders-firehose" / "step-2" /
+                    "enrich-orders.log");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("from arn:aws:kinesis:us-east-1:000000000000:stream/orders-stream"),
+            std::string::npos)
+      << text;
+}
+
+TEST(PipelineTest, LambdaInvocationFailuresAreRetriedThenLandAsErrorsWithTheTraceback) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "h");
+  std::ofstream(dir.path() / "h" / "fails.py")
+      << "def handler(event, context):\n    raise ValueError('cannot enrich %d records' % "
+         "len(event['records']))\n";
+  auto cfg = config::ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: order_id, type: S}
+    stream: {}
+streams: [{name: s}]
+pipes:
+  - {name: p, source: table:Orders, target: stream:s}
+deliveries:
+  - name: d
+    source: stream:s
+    table: orders
+    buffering: {interval_ms: 20}
+    processor: {type: lambda, handler: fails.handler, code: h, number_of_retries: 1}
+)",
+                                         (dir.path() / "pipeline.yaml").string());
+  ASSERT_OK(cfg);
+  auto p = Pipeline::Open(*cfg, {.data_dir = (dir.path() / "data").string()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  ASSERT_OK((*p)->tables().PutItem("Orders", {{"order_id", AttributeValue::S("o-1")}}));
+  ASSERT_TRUE(WaitFor([&] { return (*p)->Snapshot().failed >= 1; })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+  EXPECT_EQ((*p)->Snapshot().delivered, 0);
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+  ASSERT_OK(engine);
+  ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+  auto errors = (*engine)->Execute(
+      "SELECT errorCode, attemptsMade, errorMessage, lambdaArn FROM orders_errors");
+  ASSERT_OK(errors);
+  ASSERT_EQ(errors->rows.size(), 1u);
+  const auto& r = errors->rows[0];
+  EXPECT_EQ(*r[0], "Processor.InvocationFailed");
+  EXPECT_EQ(*r[1], "2");  // the first attempt and number_of_retries: 1
+  EXPECT_NE(r[2]->find("Lambda.FunctionError"), std::string::npos) << *r[2];
+  EXPECT_NE(r[2]->find("ValueError: cannot enrich 1 records"), std::string::npos) << *r[2];
+  EXPECT_NE(r[2]->find("Traceback (most recent call last)"), std::string::npos) << *r[2];
+  EXPECT_EQ(*r[3], "arn:aws:lambda:us-east-1:000000000000:function:d-transform");
 }
 
 }  // namespace

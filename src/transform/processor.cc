@@ -2,6 +2,7 @@
 
 #include "transform/cdc_flatten.h"
 #include "transform/jq_processor.h"
+#include "transform/lambda_processor.h"
 #include "transform/simple_processors.h"
 
 namespace tributary::transform {
@@ -88,6 +89,10 @@ ProcessorRegistry& ProcessorRegistry::Default() {
     (void)r->Register(std::string(MetadataExtractionProcessor::kType),
                       [](const ProcessorParams& p, const ProcessorEnv&) {
                         return MetadataExtractionProcessor::Create(p);
+                      });
+    (void)r->Register(std::string(LambdaProcessor::kType),
+                      [](const ProcessorParams& p, const ProcessorEnv& env) {
+                        return LambdaProcessor::Create(p, env);
                       });
     return r;
   }();

@@ -8,8 +8,8 @@
 // (Firehose's ProcessorParameter list, or a YAML mapping) and a ProcessorEnv (which delivery
 // stream they serve, where they may keep files). A delivery runs a chain of them
 // (ChainProcessor, chain.h); the built-in types are:
-//   cdc-flatten (cdc_flatten.h), jq and metadata-extraction (jq_processor.h), append-delimiter
-//   and decompress (simple_processors.h).
+//   cdc-flatten (cdc_flatten.h), jq and metadata-extraction (jq_processor.h), lambda
+//   (lambda_processor.h), append-delimiter and decompress (simple_processors.h).
 //
 // Thread-safety: a Processor is immutable after creation; Process() is const and may be called
 // concurrently from several delivery workers (each passes its own output vector and ColumnSet).
@@ -142,7 +142,7 @@ using ProcessorFactory = std::function<Result<std::unique_ptr<Processor>>(
 // Processor factories by type name. Thread-safe.
 class ProcessorRegistry {
  public:
-  // A registry holding the built-in processors (cdc-flatten, jq, metadata-extraction,
+  // A registry holding the built-in processors (cdc-flatten, jq, metadata-extraction, lambda,
   // append-delimiter, decompress).
   static ProcessorRegistry& Default();
 
