@@ -17,6 +17,13 @@ find_library(JQ_LIBRARY jq REQUIRED)
 add_library(jq::jq UNKNOWN IMPORTED GLOBAL)
 set_target_properties(jq::jq PROPERTIES IMPORTED_LOCATION ${JQ_LIBRARY}
   INTERFACE_INCLUDE_DIRECTORIES ${JQ_INCLUDE_DIR})
+# libedit (Debian libedit-dev): line editing and history for the `tributary sql` shell, through
+# its readline-compatible API (editline/readline.h).
+find_path(LIBEDIT_INCLUDE_DIR editline/readline.h REQUIRED)
+find_library(LIBEDIT_LIBRARY edit REQUIRED)
+add_library(libedit::libedit UNKNOWN IMPORTED GLOBAL)
+set_target_properties(libedit::libedit PROPERTIES IMPORTED_LOCATION ${LIBEDIT_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${LIBEDIT_INCLUDE_DIR})
 find_package(CLI11 CONFIG QUIET)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED CONFIG)

@@ -43,6 +43,17 @@ struct QueryArgs {
 };
 int RunQuery(const QueryArgs& args);
 
+// `tributary sql`: interactive shell (libedit) on a terminal; otherwise runs --execute text or
+// stdin as a script, stopping at the first error (exit 1). See cli/sql_shell.h.
+struct SqlArgs {
+  std::string data_dir;
+  std::string execute;           // -e/--execute: statements and dot-commands to run
+  std::string format = "table";  // table | csv | json | jsonl
+  std::string output;            // results to this file; *.parquet = Parquet
+  std::string history_path;      // default DIR/sql_history; "-" = none
+};
+int RunSql(const SqlArgs& args);
+
 struct GenerateArgs {
   std::string config_path;  // empty: the built-in config
   std::string data_dir;

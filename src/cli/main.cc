@@ -54,10 +54,22 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--json", status.json, "Print JSON");
 
   QueryArgs query;
-  auto* query_cmd = app.add_subcommand("query", "Run SQL (Athena/Trino dialect shims on DuckDB) over the lake's committed files.");
+  auto* query_cmd = app.add_subcommand("query", "Run one SQL statement (Athena/Trino dialect shims on DuckDB) over the lake's committed files (see also `tributary sql`).");
   query_cmd->add_option("sql", query.sql, "The SQL statement")->required();
   query_cmd->add_option("--data-dir", query.data_dir, "Data directory")->required();
   query_cmd->add_option("-f,--format", query.format, "Output format")->check(CLI::IsMember({"table", "csv", "json", "jsonl"}))->capture_default_str();
+
+  SqlArgs sql;
+  auto* sql_cmd = app.add_subcommand(
+      "sql",
+      "SQL shell over the lake (Athena/Trino dialect on DuckDB, read-only): line editing and "
+      "history on a terminal; -e or stdin for scripts. Statements end with ';'; .help lists the "
+      "dot-commands (.tables, .schema, .mode, .output FILE[.parquet], .timer, .quit).");
+  sql_cmd->add_option("--data-dir", sql.data_dir, "Data directory")->required();
+  sql_cmd->add_option("-e,--execute", sql.execute, "Run these statements (and dot-commands) and exit");
+  sql_cmd->add_option("-f,--format,--mode", sql.format, "Output format")->check(CLI::IsMember({"table", "csv", "json", "jsonl"}))->capture_default_str();
+  sql_cmd->add_option("-o,--output", sql.output, "Write results to this file instead of stdout; FILE.parquet writes Parquet");
+  sql_cmd->add_option("--history", sql.history_path, "History file (default DATA_DIR/sql_history; - for none)");
 
   GenerateArgs gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write mock sales orders (inserts, updates, deletes) into a table of a data directory.");
@@ -76,6 +88,7 @@ int main(int argc, char** argv) {
   if (up_cmd->parsed()) return RunUp(up);
   if (status_cmd->parsed()) return RunStatus(status);
   if (query_cmd->parsed()) return RunQuery(query);
+  if (sql_cmd->parsed()) return RunSql(sql);
   if (gen_cmd->parsed()) {
     if (gen.count == 0 && gen.duration_s == 0) {
       std::cerr << "generate: give --count or --duration (or both)\n";

@@ -457,6 +457,24 @@ Result<std::string> RewriteTrinoDateFormats(std::string_view sql) {
   return out;
 }
 
+std::vector<std::string> SplitStatements(std::string_view text, std::string* rest) {
+  const std::vector<Token> tokens = Tokenize(text);
+  std::vector<std::string> statements;
+  size_t begin = 0;
+  bool meaningful = false;  // a token other than space/comment since `begin`
+  for (const Token& token : tokens) {
+    if (token.kind == Token::kPunct && text[token.begin] == ';') {
+      if (meaningful) statements.emplace_back(TrimStatement(text.substr(begin, token.begin - begin)));
+      begin = token.end;
+      meaningful = false;
+    } else if (!Insignificant(token)) {
+      meaningful = true;
+    }
+  }
+  if (rest != nullptr) *rest = std::string(text.substr(begin));
+  return statements;
+}
+
 std::optional<std::string> FindDeniedFunctionCall(std::string_view sql) {
   size_t i = 0;
   while (i < sql.size()) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -20,6 +21,12 @@ std::string QuoteStringLiteral(std::string_view text);
 // `sql` without leading/trailing whitespace and trailing semicolons, so one statement can be
 // embedded as a subquery.
 std::string_view TrimStatement(std::string_view sql);
+
+// The complete statements in `text`, for a shell that reads SQL line by line: each ends at a ';'
+// outside strings, quoted identifiers and comments. Statements are returned without their ';'
+// and surrounding whitespace; empty ones (";;", a lone comment) are dropped. The text after the
+// last such ';' (an unfinished statement) goes to *rest unless rest is nullptr.
+std::vector<std::string> SplitStatements(std::string_view text, std::string* rest);
 
 // The name of a built-in DuckDB function that user SQL may not call, if `sql` calls one.
 //

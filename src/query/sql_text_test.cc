@@ -97,6 +97,18 @@ TEST(SqlTextTest, RewritesOnlyLiteralFormatsOfRealCalls) {
   }
 }
 
+TEST(SqlTextTest, SplitsStatementsOutsideStringsAndComments) {
+  std::string rest;
+  EXPECT_THAT(SplitStatements("SELECT 1; SELECT ';' -- ;\n, 2;\n;; SELECT \"a;b\" /* ; */", &rest),
+              ::testing::ElementsAre("SELECT 1", "SELECT ';' -- ;\n, 2"));
+  EXPECT_EQ(rest, " SELECT \"a;b\" /* ; */");
+  EXPECT_THAT(SplitStatements("SELECT\n  1\n", &rest), ::testing::IsEmpty());
+  EXPECT_EQ(rest, "SELECT\n  1\n");
+  EXPECT_THAT(SplitStatements("-- only a comment;\n;", &rest), ::testing::IsEmpty());
+  EXPECT_EQ(rest, "");
+  EXPECT_THAT(SplitStatements("SELECT 'unterminated; still a string", &rest), ::testing::IsEmpty());
+}
+
 TEST(SqlTextTest, TranslatesJodaPatterns) {
   auto joda = [](std::string_view pattern) {
     auto r = JodaToDuckDbDateFormat(pattern);
