@@ -44,6 +44,7 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   options.account_id = config.account_id;
   options.catalog = &pipeline.catalog();
   options.lake_root = pipeline.lake_root();
+  options.results_dir = pipeline.data_dir() + "/s3";  // Athena: s3://BUCKET/KEY -> DIR/s3/BUCKET/KEY
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {

@@ -92,6 +92,29 @@ struct QueryEngine::Handles {
   duckdb::Connection internal;  // views and setup; guarded by QueryEngine::views_mu_
 };
 
+void QueryInterrupt::Interrupt() {
+  std::lock_guard<std::mutex> lock(mu_);
+  interrupted_ = true;
+  if (connection_ != nullptr) duckdb_interrupt(static_cast<duckdb_connection>(connection_));
+}
+
+bool QueryInterrupt::interrupted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return interrupted_;
+}
+
+bool QueryInterrupt::Attach(void* connection) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (interrupted_) return false;
+  connection_ = connection;
+  return true;
+}
+
+void QueryInterrupt::Detach() {
+  std::lock_guard<std::mutex> lock(mu_);
+  connection_ = nullptr;
+}
+
 QueryEngine::QueryEngine(std::string lake_root, std::unique_ptr<Handles> handles)
     : lake_root_(std::move(lake_root)), handles_(std::move(handles)) {}
 
@@ -311,9 +334,15 @@ Result<QueryResult> QueryEngine::Execute(std::string_view sql,
   }
 
   duckdb::QueryResultHandle result;
-  if (duckdb_execute_prepared(prepared.get(), result.out()) != DuckDBSuccess) {
-    return Status::InvalidArgument(result.error());
+  if (options.interrupt != nullptr && !options.interrupt->Attach(connection.get())) {
+    return Status::Cancelled("query interrupted");
   }
+  const bool executed = duckdb_execute_prepared(prepared.get(), result.out()) == DuckDBSuccess;
+  if (options.interrupt != nullptr) {
+    options.interrupt->Detach();
+    if (options.interrupt->interrupted()) return Status::Cancelled("query interrupted");
+  }
+  if (!executed) return Status::InvalidArgument(result.error());
   CopyRows(result.get(), options.max_rows, out);
   out.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - start);

@@ -37,6 +37,7 @@
 
 #include "core/status.h"
 #include "query/history_views.h"
+#include "query/query_interrupt.h"
 #include "query/query_result.h"
 #include "query/table_view.h"
 
@@ -66,6 +67,9 @@ inline QueryEngineOptions LakeQueryOptions(std::string lake_root) {
 struct ExecuteOptions {
   // Keep at most this many rows (QueryResult::truncated tells if more existed); 0 = all.
   size_t max_rows = 0;
+  // When set, another thread may stop the query with interrupt->Interrupt(); Execute() then
+  // returns kCancelled. Borrowed for the call.
+  QueryInterrupt* interrupt = nullptr;
 };
 
 class QueryEngine {
@@ -86,7 +90,8 @@ class QueryEngine {
                       const std::vector<DerivedView>& derived = {});
 
   // Runs one statement. InvalidArgument (with DuckDB's message) for SQL errors, statements that
-  // do not only read, denied functions, and refused file access.
+  // do not only read, denied functions, and refused file access; kCancelled when
+  // options.interrupt was interrupted.
   Result<QueryResult> Execute(std::string_view sql, const ExecuteOptions& options = {}) const;
 
   // Names of the views currently defined, sorted.

@@ -44,6 +44,8 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDB_20120810.*</code> - the DynamoDB JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDBStreams_20120810.*</code> - the DynamoDB Streams JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: AWSGlue.*</code> - the Glue Data Catalog (read side)</li>
+<li><code>POST /</code> with <code>X-Amz-Target: AmazonAthena.*</code> - the Athena query API</li>
+<li><code>POST /api/query</code> with <code>{"sql": "SELECT ..."}</code> - SQL over the lake, as JSON</li>
 <li><code>GET /metrics</code> - Prometheus metrics</li>
 <li><code>GET /health</code> - liveness</li>
 </ul>
@@ -87,7 +89,9 @@ Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext co
 
 void Endpoint::Handle(const HttpRequest& request, HttpResponse* response) {
   if (requests_ != nullptr) requests_->Add();
-  if (request.method == "POST") {
+  if (request.method == "POST" && request.path == "/api/query") {
+    HandleSqlQuery(request, response);
+  } else if (request.method == "POST") {
     HandleAwsJson(request, response);
   } else if (request.method == "GET" || request.method == "HEAD") {
     HandleGet(request, response);
@@ -132,6 +136,19 @@ void Endpoint::HandleAwsJson(const HttpRequest& request, HttpResponse* response)
     if (errors_ != nullptr) errors_->Add();
   }
   SetCommonAwsHeaders(response, service.json_1_0);
+}
+
+void Endpoint::HandleSqlQuery(const HttpRequest& request, HttpResponse* response) {
+  response->content_type = "application/json";
+  if (!sql_query_) {
+    response->status = 404;
+    response->body = "{\"error\":\"not_found\",\"message\":\"SQL is not served on this endpoint\"}";
+    return;
+  }
+  auto [status, body] = sql_query_(request.body);
+  response->status = status;
+  response->body = std::move(body);
+  if (status >= 400 && errors_ != nullptr) errors_->Add();
 }
 
 void Endpoint::HandleGet(const HttpRequest& request, HttpResponse* response) {

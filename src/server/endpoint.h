@@ -2,8 +2,9 @@
 //
 //   POST /  X-Amz-Target DynamoDB_20120810.* / DynamoDBStreams_20120810.*
 //           -> dynamodb::Dispatch (AWS JSON 1.0); SigV4 checked first when credentials are set
-//   POST /  X-Amz-Target AWSGlue.*  -> the same registry (lakeapi::RegisterGlue; AWS JSON 1.1,
-//           no x-amz-crc32, SigV4 service "glue")
+//   POST /  X-Amz-Target AWSGlue.* / AmazonAthena.*  -> the same registry (lakeapi::RegisterGlue,
+//           RegisterAthena; AWS JSON 1.1, no x-amz-crc32, SigV4 service "glue" / "athena")
+//   POST /api/query  {"sql": ...} -> JSON rows (SetSqlQueryHandler; no SigV4: loopback only)
 //   GET /         a small page listing the endpoints (the dashboard comes later)
 //   GET /health   200 "ok"
 //   GET /metrics  MetricsRegistry Prometheus text
@@ -15,6 +16,7 @@
 // read-only).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,14 +37,21 @@ class Endpoint final : public RequestHandler {
 
   void Handle(const HttpRequest& request, HttpResponse* response) override;
 
+  // Serves POST /api/query with `handler(body) -> (HTTP status, JSON body)` (lakeapi/sql_api.h).
+  // Call before the server starts; without it /api/query is 404.
+  using SqlQueryHandler = std::function<std::pair<int, std::string>(std::string_view body)>;
+  void SetSqlQueryHandler(SqlQueryHandler handler) { sql_query_ = std::move(handler); }
+
  private:
   void HandleAwsJson(const HttpRequest& request, HttpResponse* response);
   void HandleGet(const HttpRequest& request, HttpResponse* response);
+  void HandleSqlQuery(const HttpRequest& request, HttpResponse* response);
   void SetError(const dynamodb::ApiError& error, HttpResponse* response, bool json_1_0 = true);
 
   const dynamodb::OperationRegistry registry_;
   dynamodb::ApiContext context_;
   const std::optional<SigV4Credentials> credentials_;
+  SqlQueryHandler sql_query_;
   MetricsRegistry* const metrics_;
   Counter* requests_ = nullptr;  // tributary_http_requests_total
   Counter* errors_ = nullptr;    // tributary_http_errors_total (4xx and 5xx AWS JSON responses)

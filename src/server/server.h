@@ -1,5 +1,6 @@
 // Server: the local endpoint (DESIGN.md "The local endpoint"): the DynamoDB and DynamoDB
-// Streams JSON APIs over a TableEngine, plus /, /health and /metrics, on one HTTP port.
+// Streams JSON APIs over a TableEngine, plus /, /health and /metrics, on one HTTP port; given a
+// catalog, also Glue (read side), Athena and POST /api/query (src/lakeapi/).
 //
 //   auto server = server::Server::Start(options, pipeline.tables());
 //   std::cout << "endpoint " << (*server)->url() << "\n";
@@ -18,6 +19,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/status.h"
+#include "lakeapi/sql_api.h"
 
 namespace tributary::table {
 class TableEngine;
@@ -30,6 +32,7 @@ namespace tributary::server {
 
 class Endpoint;
 class HttpServer;
+struct LakeServices;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -49,6 +52,15 @@ struct ServerOptions {
   // absolute lake folder its tables live in.
   const catalog::Catalog* catalog = nullptr;
   std::string lake_root;
+  // With `catalog` and a non-empty `results_dir`: also the Athena query API (AmazonAthena.*) and
+  // POST /api/query, running SQL over the lake (sandboxed like `tributary query`) on
+  // `query_workers` threads, never on the I/O threads. Athena output locations map to local
+  // folders: s3://BUCKET/KEY/ -> <results_dir>/BUCKET/KEY/<QueryExecutionId>.csv.
+  std::string results_dir;
+  int query_workers = 2;
+  size_t query_queue = 64;              // queued queries beyond the workers; more are refused
+  int64_t athena_timeout_ms = 300000;   // an Athena query running longer fails ("Query timeout")
+  lakeapi::SqlApiOptions sql_api;       // /api/query limits (rows, bytes, timeout)
 };
 
 class Server {
@@ -65,7 +77,8 @@ class Server {
   std::string url() const;  // "http://127.0.0.1:4566"
 
  private:
-  Server(std::unique_ptr<Endpoint> endpoint, std::unique_ptr<HttpServer> http);
+  Server(std::unique_ptr<LakeServices> lake, std::unique_ptr<Endpoint> endpoint, std::unique_ptr<HttpServer> http);
+  std::unique_ptr<LakeServices> lake_;  // destroyed after the HTTP server (declared first)
   std::unique_ptr<Endpoint> endpoint_;
   std::unique_ptr<HttpServer> http_;
 };
