@@ -337,5 +337,62 @@ deliveries:
   EXPECT_EQ(*r[3], "arn:aws:lambda:us-east-1:000000000000:function:d-transform");
 }
 
+std::string SourceDir() {
+  if (const char* dir = std::getenv("TRIBUTARY_SOURCE_DIR")) return dir;
+  return TRIBUTARY_SOURCE_DIR_DEFAULT;
+}
+
+// examples/lambda-pipeline.yaml with its handler, examples/handlers/enrich/lambda_function.py,
+// exactly as shipped.
+TEST(PipelineTest, ShippedLambdaExampleRuns) {
+  testing::TempDir dir;
+  auto cfg = config::LoadPipelineConfig(SourceDir() + "/examples/lambda-pipeline.yaml");
+  ASSERT_OK(cfg);
+  cfg->server.port = 0;
+  for (auto& d : cfg->deliveries) d.buffering.interval_ms = 20;
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  auto order = [](const std::string& id, int64_t qty) {
+    return Item{{"order_id", AttributeValue::S(id)},
+                {"product_name", AttributeValue::S("Wireless Mouse")},
+                {"quantity", AttributeValue::N(qty)},
+                {"price", *AttributeValue::N("19.99")},
+                {"customer_id", AttributeValue::S("CUST-7")},
+                {"status", AttributeValue::S("PENDING")}};
+  };
+  table::TableEngine& t = (*p)->tables();
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-1", 2)));
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("TEST-1", 1)));  // dropped
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-2", 0)));   // ProcessingFailed
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-1", 3)));   // MODIFY
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered >= 2 && s.failed >= 1;
+  })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+  ASSERT_OK(engine);
+  ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+  auto rows = (*engine)->Execute(
+      "SELECT order_id, cdc_event_type, quantity, order_total, enriched_by FROM enriched_orders "
+      "ORDER BY sequence_number");
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_EQ(*rows->rows[0][0] + "," + *rows->rows[0][1] + "," + *rows->rows[0][2] + "," +
+                *rows->rows[0][3] + "," + *rows->rows[0][4],
+            "ORD-1,INSERT,2,39.98,enrich-orders");
+  EXPECT_EQ(*rows->rows[1][0] + "," + *rows->rows[1][1] + "," + *rows->rows[1][3],
+            "ORD-1,MODIFY,59.97");
+  auto errors = (*engine)->Execute("SELECT errorCode FROM enriched_orders_errors");
+  ASSERT_OK(errors);
+  ASSERT_EQ(errors->rows.size(), 1u);
+  EXPECT_EQ(*errors->rows[0][0], "Lambda.ProcessingFailed");
+  std::ifstream log(dir.path() / "processors" / "P1_OrdersFirehose" / "step-2" /
+                    "enrich-orders.log");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("cannot price order ORD-2"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace tributary::runtime
