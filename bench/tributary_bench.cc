@@ -2,6 +2,7 @@
 //
 //   tributary-bench --scenario deliver   [--records N]            stream pre-filled -> committed lake
 //   tributary-bench --scenario freshness [--rate R] [--seconds S] table commit -> visible in SQL
+//   tributary-bench --scenario query     [--rows N] [--repeat R] [--dir D]  seed queries, JSON vs Parquet
 //   tributary-bench --scenario all --smoke                          tiny inputs (CI keeps them alive)
 //
 // Figures and the exact commands live in docs/performance.md.
@@ -10,6 +11,7 @@
 #include <iostream>
 
 #include "bench_env.h"
+#include "query_scenario.h"
 #include "scenarios.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +21,9 @@ int main(int argc, char** argv) {
   bool smoke = false;
   DeliverParams deliver;
   FreshnessParams fresh;
-  app.add_option("--scenario", scenario, "deliver | freshness | all")
-      ->check(CLI::IsMember({"deliver", "freshness", "all"}))
+  QueryParams query;
+  app.add_option("--scenario", scenario, "deliver | freshness | query | all")
+      ->check(CLI::IsMember({"deliver", "freshness", "query", "all"}))
       ->capture_default_str();
   app.add_flag("--smoke", smoke, "Tiny inputs, for CI: checks the scenarios run, measures nothing");
   app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
@@ -29,15 +32,22 @@ int main(int argc, char** argv) {
   app.add_option("--rate", fresh.rate, "freshness: changes per second written to the table")->capture_default_str();
   app.add_option("--seconds", fresh.seconds, "freshness: how long to write")->capture_default_str();
   app.add_option("--poll-ms", fresh.poll_ms, "freshness: how often the SQL poller queries")->capture_default_str();
+  app.add_option("--rows", query.rows, "query: change rows in the lake")->capture_default_str();
+  app.add_option("--repeat", query.repeat, "query: runs per query (Parquet; JSON at most 2)")->capture_default_str();
+  app.add_option("--threads", query.threads, "query: DuckDB threads (0 = one per core)")->capture_default_str();
+  app.add_option("--dir", query.dir, "query: data directory, reused if it already holds --rows rows");
+  app.add_flag("--keep", query.keep, "query: keep the scratch data directory");
   CLI11_PARSE(app, argc, argv);
   if (smoke) {
     deliver.records = 20000;
     fresh.rate = 200;
     fresh.seconds = 2;
+    query.rows = 30000;
   }
   std::cout << EnvironmentHeader() << "\n";
   int rc = 0;
   if (scenario == "deliver" || scenario == "all") rc |= RunDeliver(deliver, smoke);
   if (scenario == "freshness" || scenario == "all") rc |= RunFreshness(fresh, smoke);
+  if (scenario == "query" || scenario == "all") rc |= RunQuery(query, smoke);
   return rc;
 }

@@ -63,11 +63,13 @@ std::vector<DerivedView> HistoryViews(const TableView& table,
 
   DerivedView current;
   current.name = table.name + "_current";
-  // max_by over the whole row: a hash aggregate per key, cheaper than sorting every change.
-  current.select_sql = "SELECT tributary_latest.* FROM (SELECT max_by(tributary_row, " +
-                       order_struct + ") AS tributary_latest FROM " + source +
-                       " AS tributary_row GROUP BY " + partition +
-                       ") WHERE tributary_latest.cdc_event_type IS DISTINCT FROM 'REMOVE'";
+  // max_by over the whole row: a hash aggregate per key, cheaper than sorting every change. The
+  // key columns are selected from the GROUP BY (not from the row struct) so that a filter on them
+  // (WHERE order_id = ...) is pushed down to the scan.
+  current.select_sql = "SELECT " + partition + ", tributary_latest.* EXCLUDE (" + partition +
+                       ") FROM (SELECT " + partition + ", max_by(tributary_row, " + order_struct +
+                       ") AS tributary_latest FROM " + source + " AS tributary_row GROUP BY " +
+                       partition + ") WHERE tributary_latest.cdc_event_type IS DISTINCT FROM 'REMOVE'";
 
   DerivedView history;
   history.name = table.name + "_history";

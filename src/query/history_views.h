@@ -1,7 +1,8 @@
 // Change-history views over a CDC table (the seed's "version tracking / OldImage support"):
 //
 //   <table>_current  the latest state of every key, keys whose latest change is a REMOVE left
-//                    out: one row per live key, with the table's columns.
+//                    out: one row per live key, with the key columns first, then the table's
+//                    other columns.
 //   <table>_history  every version of every key: one row per INSERT or MODIFY, with
 //                    version (1, 2, ... per key; a re-INSERT after a REMOVE continues the count),
 //                    valid_from (its creation_datetime), valid_to (the creation_datetime of the

@@ -17,7 +17,7 @@ constexpr size_t kRowsPerInsert = 500;
 
 class Writer {
  public:
-  Status Open(const std::string& directory) {
+  Status Open(const std::string& directory, bool one_thread = true) {
     duckdb::Config config;
     if (duckdb_create_config(config.out()) != DuckDBSuccess) {
       return Status::Internal("duckdb_create_config failed");
@@ -25,12 +25,14 @@ class Writer {
     const std::pair<const char*, const char*> settings[] = {
         {"autoinstall_known_extensions", "false"}, {"autoload_known_extensions", "false"},
         {"allow_community_extensions", "false"},   {"allow_unsigned_extensions", "false"},
-        {"threads", "1"},
     };
     for (const auto& [name, value] : settings) {
       if (duckdb_set_config(config.get(), name, value) != DuckDBSuccess) {
         return Status::Internal(std::string("bad DuckDB setting ") + name);
       }
+    }
+    if (one_thread && duckdb_set_config(config.get(), "threads", "1") != DuckDBSuccess) {
+      return Status::Internal("bad DuckDB setting threads");
     }
     char* error = nullptr;
     if (duckdb_open_ext(nullptr, db_.out(), config.get(), &error) != DuckDBSuccess) {
@@ -130,6 +132,19 @@ Status WriteParquet(const QueryResult& result, const std::string& path) {
   return writer
       .Run("COPY result TO " + QuoteStringLiteral(target.string()) + " (FORMAT parquet)")
       .WithContext("parquet output");
+}
+
+Status RunTrustedStatements(const std::string& directory,
+                            const std::vector<std::string>& statements) {
+  std::string root = fs::path(directory).lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (!fs::path(root).is_absolute() || root == "/") {
+    return Status::InvalidArgument("trusted DuckDB: '" + directory + "' is not a directory to confine to");
+  }
+  Writer writer;
+  TRIB_RETURN_IF_ERROR(writer.Open(root, /*one_thread=*/false));
+  for (const std::string& sql : statements) TRIB_RETURN_IF_ERROR(writer.Run(sql));
+  return Status::Ok();
 }
 
 }  // namespace tributary::query

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "query/query_result.h"
@@ -25,5 +26,11 @@ namespace tributary::query {
 // Writes `result` to `path` (replaced if it exists). `path` must be absolute and its directory
 // must exist. InvalidArgument for a bad path; the DuckDB error for a failed write.
 Status WriteParquet(const QueryResult& result, const std::string& path);
+
+// For tools and benchmarks only (bench/ builds its 10-million-row lakes with it): runs
+// `statements` in order in a fresh in-memory DuckDB that can read and write `directory` and
+// nothing else (same confinement as above, but no statement filter). Never pass text that came
+// from a user. Returns the first statement's error.
+Status RunTrustedStatements(const std::string& directory, const std::vector<std::string>& statements);
 
 }  // namespace tributary::query
