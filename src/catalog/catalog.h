@@ -1,6 +1,6 @@
 // The catalog: the single source of truth for what is in the lake. It holds tables, their typed
-// columns (inferred from delivered rows, widening only), partitions, the committed data files, and
-// checkpoints. Delivery's commit protocol rests on Catalog::CommitFiles: registering files and
+// columns (inferred from delivered rows, widening only), every schema version of each table,
+// table parameters, partitions, the committed data files, and checkpoints. Delivery's commit protocol rests on Catalog::CommitFiles: registering files and
 // advancing the delivery checkpoint happen in one SQLite transaction, so a file is either
 // registered together with its checkpoint or not at all.
 //
@@ -25,11 +25,19 @@
 namespace tributary::catalog {
 
 enum class ColumnType { kString, kBigint, kDouble, kBoolean, kTimestamp, kJson };
-std::string_view ColumnTypeName(ColumnType type);  // "string", "bigint", ... (Glue/Athena names)
+std::string_view ColumnTypeName(ColumnType type);  // "string", "bigint", ... "json"
 Result<ColumnType> ParseColumnType(std::string_view name);
-// The narrowest type that holds values of both types (bigint+double=double; anything else that
-// differs = json... string stays string when the other is timestamp).
+// Schema evolution's merge rule (docs/catalog.md), symmetric:
+//   equal types stay; bigint + double = double (numeric widening);
+//   json + anything = json (nested values: a scalar from an older file is still valid JSON, so
+//   JSON functions keep working over old and new rows);
+//   any other pair (string + bigint, timestamp + string, boolean + double, ...) = string: Glue's
+//   fallback for conflicting types, and the one under which older files stay readable and
+//   comparable (a bigint 5 reads as '5', an old string compares as before).
 ColumnType WidenColumnType(ColumnType a, ColumnType b);
+// The Glue/Athena DDL type: the ColumnTypeName, except json, which Athena has no column type
+// for, is "string" (its JSON text, as the JSON SerDe returns nested values into a string column).
+std::string_view GlueTypeName(ColumnType type);
 
 struct Column {
   std::string name;
@@ -47,6 +55,44 @@ struct TableDef {
   int64_t schema_version = 0;
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
+  // Glue-style table parameters (e.g. classification, compressionType, the crawler's source).
+  // EnsureTable stores them when it creates the table; SetTableParameters changes them later.
+  std::map<std::string, std::string> parameters;
+};
+
+// One column's change in a schema version, against the previous version.
+struct ColumnChange {
+  enum class Kind { kAdded, kWidened };
+  Kind kind = Kind::kAdded;
+  std::string column;
+  ColumnType type = ColumnType::kString;           // the column's type from this version on
+  ColumnType previous_type = ColumnType::kString;  // kWidened only
+  ColumnType observed_type = ColumnType::kString;  // the type seen in the data that caused it
+  friend bool operator==(const ColumnChange&, const ColumnChange&) = default;
+};
+// "added amount bigint", "widened amount bigint -> double", "amount: string conflicts with
+// bigint -> string".
+std::string DescribeColumnChange(const ColumnChange& change);
+
+// A table's schema as of one version. Version 1 is the table's creation (its columns, if any,
+// are all kAdded); each later version is one CommitFiles/EnsureTable that changed columns.
+struct SchemaVersion {
+  int64_t version = 0;
+  int64_t created_ms = 0;
+  std::vector<Column> columns;        // the whole schema at this version, in column order
+  std::vector<ColumnChange> changes;  // what this version changed
+  std::string note;                   // e.g. "table created"
+};
+
+// One partition of a table with the totals of its files.
+struct PartitionInfo {
+  std::vector<std::pair<std::string, std::string>> values;  // in partition_keys order
+  std::string location;                                     // lake-relative folder
+  int64_t created_ms = 0;
+  int64_t files = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t last_commit_ms = 0;
 };
 
 struct DataFile {
@@ -83,6 +129,8 @@ struct CatalogOptions {
   // How long a statement waits for another connection's (or process's) write lock before failing
   // with a retryable kUnavailable.
   int busy_timeout_ms = 10000;
+  // false: NotFound instead of creating a missing catalog file (tools that only inspect).
+  bool create_if_missing = true;
 };
 
 class Catalog {
@@ -114,6 +162,18 @@ class Catalog {
   virtual Result<std::optional<std::string>> GetCheckpoint(std::string_view key) const = 0;
   virtual Status PutCheckpoint(std::string_view key, std::string_view value) = 0;
   virtual Result<TableStats> GetTableStats(std::string_view table) const = 0;
+
+  // Added with schema history; the defaults (Unimplemented) keep read-only fakes compiling.
+  //
+  // Every schema version of `table`, oldest first. A catalog upgraded from before versions were
+  // recorded starts with the version it had at the upgrade (note says so).
+  virtual Result<std::vector<SchemaVersion>> ListSchemaVersions(std::string_view table) const;
+  // The table's partitions (sorted by their Hive spec) with per-partition file totals.
+  virtual Result<std::vector<PartitionInfo>> ListPartitions(std::string_view table) const;
+  // Sets (inserts or overwrites) the given parameters; an empty value removes the key. Does not
+  // change the schema version.
+  virtual Status SetTableParameters(std::string_view table,
+                                    const std::map<std::string, std::string>& parameters);
 };
 
 }  // namespace tributary::catalog

@@ -169,13 +169,13 @@ TEST_F(CommitFilesTest, ColumnsWidenAndVersionBumps) {
       "sales", {{"amount", ColumnType::kBigint}, {"order_id", ColumnType::kString}}, {}, {}));
   EXPECT_EQ(catalog_->GetTable("sales")->schema_version, 2);
 
-  // timestamp + string -> string; string + bigint -> json. One commit = one version.
+  // timestamp + string -> string; string + bigint -> string. One commit = one version.
   ASSERT_OK(catalog_->CommitFiles(
       "sales", {{"created", ColumnType::kString}, {"order_id", ColumnType::kBigint}}, {}, {}));
   table = catalog_->GetTable("sales");
   ASSERT_OK(table);
   EXPECT_EQ(table->schema_version, 3);
-  EXPECT_EQ(table->columns[0], (Column{"order_id", ColumnType::kJson}));
+  EXPECT_EQ(table->columns[0], (Column{"order_id", ColumnType::kString}));
   EXPECT_EQ(table->columns[3], (Column{"created", ColumnType::kString}));
 
   // The same new name twice in one observation is merged, not duplicated.

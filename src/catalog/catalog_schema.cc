@@ -71,6 +71,40 @@ CREATE TABLE checkpoints (
   updated_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    {2, "schema version history and table parameters", R"sql(
+CREATE TABLE schema_versions (
+  table_id   INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+  version    INTEGER NOT NULL,  -- tables.schema_version at the time
+  created_ms INTEGER NOT NULL,
+  note       TEXT NOT NULL,
+  PRIMARY KEY (table_id, version)
+) WITHOUT ROWID;
+CREATE TABLE schema_version_columns (
+  table_id      INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  position      INTEGER NOT NULL,
+  name          TEXT NOT NULL,
+  type          TEXT NOT NULL,  -- ColumnTypeName()
+  change        TEXT,           -- NULL (unchanged), 'added' or 'widened'
+  previous_type TEXT,           -- 'widened': the type before
+  observed_type TEXT,           -- 'added'/'widened': the type seen in the data
+  PRIMARY KEY (table_id, version, position),
+  FOREIGN KEY (table_id, version) REFERENCES schema_versions(table_id, version) ON DELETE CASCADE
+) WITHOUT ROWID;
+-- Tables that predate the history get their current schema as their first recorded version.
+INSERT INTO schema_versions(table_id, version, created_ms, note)
+  SELECT id, schema_version, updated_ms,
+         'recorded by the catalog upgrade; earlier versions were not recorded' FROM tables;
+INSERT INTO schema_version_columns(table_id, version, position, name, type)
+  SELECT c.table_id, t.schema_version, c.position, c.name, c.type
+  FROM columns c JOIN tables t ON t.id = c.table_id;
+CREATE TABLE table_parameters (
+  table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+  key      TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (table_id, key)
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<int64_t> ReadUserVersion(SqliteDb& db) {
@@ -84,10 +118,14 @@ Result<int64_t> ReadUserVersion(SqliteDb& db) {
 int64_t LatestCatalogSchemaVersion() { return std::end(kMigrations)[-1].version; }
 
 Status MigrateCatalogSchema(SqliteDb& db, int64_t now_ms) {
+  return MigrateCatalogSchemaTo(db, LatestCatalogSchemaVersion(), now_ms);
+}
+
+Status MigrateCatalogSchemaTo(SqliteDb& db, int64_t target, int64_t now_ms) {
   // Fast path without the write lock: readers opening an up-to-date file never wait for a writer.
   TRIB_ASSIGN_OR_RETURN(int64_t version, ReadUserVersion(db));
   const int64_t latest = LatestCatalogSchemaVersion();
-  if (version == latest) return Status::Ok();
+  if (version == target) return Status::Ok();
 
   TRIB_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db, Transaction::Mode::kImmediate));
   TRIB_ASSIGN_OR_RETURN(version, ReadUserVersion(db));  // another opener may have migrated
@@ -97,7 +135,7 @@ Status MigrateCatalogSchema(SqliteDb& db, int64_t now_ms) {
         ", newer than this binary supports (" + std::to_string(latest) + "); upgrade tributary");
   }
   for (const Migration& m : kMigrations) {
-    if (m.version <= version) continue;
+    if (m.version <= version || m.version > target) continue;
     Status s = db.Exec(m.sql);
     if (!s.ok()) return s.WithContext("catalog migration " + std::to_string(m.version));
     TRIB_ASSIGN_OR_RETURN(

@@ -18,5 +18,7 @@ int64_t LatestCatalogSchemaVersion();
 // Brings the schema of `db` to LatestCatalogSchemaVersion(), in one write transaction, so
 // concurrent openers of a fresh file do not race. FailedPrecondition if the file is newer.
 Status MigrateCatalogSchema(SqliteDb& db, int64_t now_ms);
+// The same, stopping at `version` (tests build files of an older schema with it).
+Status MigrateCatalogSchemaTo(SqliteDb& db, int64_t version, int64_t now_ms);
 
 }  // namespace tributary::catalog

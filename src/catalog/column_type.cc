@@ -1,4 +1,4 @@
-// ColumnType names and the widening rule used by schema evolution.
+// ColumnType names, the widening rule used by schema evolution, and schema change descriptions.
 #include <cctype>
 #include <string>
 
@@ -39,8 +39,34 @@ ColumnType WidenColumnType(ColumnType a, ColumnType b) {
   if (a == b) return a;
   auto is = [&](ColumnType x, ColumnType y) { return (a == x && b == y) || (a == y && b == x); };
   if (is(ColumnType::kBigint, ColumnType::kDouble)) return ColumnType::kDouble;
-  if (is(ColumnType::kTimestamp, ColumnType::kString)) return ColumnType::kString;
-  return ColumnType::kJson;
+  if (a == ColumnType::kJson || b == ColumnType::kJson) return ColumnType::kJson;
+  return ColumnType::kString;
+}
+
+std::string_view GlueTypeName(ColumnType type) {
+  return type == ColumnType::kJson ? "string" : ColumnTypeName(type);
+}
+
+std::string DescribeColumnChange(const ColumnChange& change) {
+  std::string out;
+  switch (change.kind) {
+    case ColumnChange::Kind::kAdded:
+      out = "added " + change.column + " " + std::string(ColumnTypeName(change.type));
+      break;
+    case ColumnChange::Kind::kWidened:
+      if (!(change.previous_type == ColumnType::kBigint && change.type == ColumnType::kDouble)) {
+        // A conflict that fell back to string or json (bigint -> double is the only widening).
+        out = change.column + ": " + std::string(ColumnTypeName(change.previous_type)) +
+              " conflicts with " + std::string(ColumnTypeName(change.observed_type)) + " -> " +
+              std::string(ColumnTypeName(change.type));
+      } else {
+        out = "widened " + change.column + " " +
+              std::string(ColumnTypeName(change.previous_type)) + " -> " +
+              std::string(ColumnTypeName(change.type));
+      }
+      break;
+  }
+  return out;
 }
 
 }  // namespace tributary::catalog

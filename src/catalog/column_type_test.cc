@@ -46,15 +46,46 @@ TEST(ColumnTypeTest, Widening) {
   EXPECT_EQ(WidenColumnType(ColumnType::kDouble, ColumnType::kBigint), ColumnType::kDouble);
   EXPECT_EQ(WidenColumnType(ColumnType::kTimestamp, ColumnType::kString), ColumnType::kString);
   EXPECT_EQ(WidenColumnType(ColumnType::kString, ColumnType::kTimestamp), ColumnType::kString);
-  EXPECT_EQ(WidenColumnType(ColumnType::kString, ColumnType::kBigint), ColumnType::kJson);
-  EXPECT_EQ(WidenColumnType(ColumnType::kBoolean, ColumnType::kBigint), ColumnType::kJson);
-  EXPECT_EQ(WidenColumnType(ColumnType::kTimestamp, ColumnType::kBigint), ColumnType::kJson);
+  // Conflicting scalars fall back to string (Glue's fallback; older values stay comparable).
+  EXPECT_EQ(WidenColumnType(ColumnType::kString, ColumnType::kBigint), ColumnType::kString);
+  EXPECT_EQ(WidenColumnType(ColumnType::kBoolean, ColumnType::kBigint), ColumnType::kString);
+  EXPECT_EQ(WidenColumnType(ColumnType::kTimestamp, ColumnType::kBigint), ColumnType::kString);
+  EXPECT_EQ(WidenColumnType(ColumnType::kBoolean, ColumnType::kDouble), ColumnType::kString);
   EXPECT_EQ(WidenColumnType(ColumnType::kJson, ColumnType::kString), ColumnType::kJson);
-  // Symmetric, and json absorbs everything.
+  // Symmetric, json absorbs everything, and the result holds both (widening is monotonic).
   for (ColumnType a : kAll) {
     EXPECT_EQ(WidenColumnType(a, ColumnType::kJson), ColumnType::kJson);
-    for (ColumnType b : kAll) EXPECT_EQ(WidenColumnType(a, b), WidenColumnType(b, a));
+    for (ColumnType b : kAll) {
+      const ColumnType w = WidenColumnType(a, b);
+      EXPECT_EQ(w, WidenColumnType(b, a));
+      EXPECT_EQ(WidenColumnType(w, a), w);
+      EXPECT_EQ(WidenColumnType(w, b), w);
+      for (ColumnType c : kAll) {  // associative: the order values arrive in does not matter
+        EXPECT_EQ(WidenColumnType(WidenColumnType(a, b), c), WidenColumnType(a, WidenColumnType(b, c)));
+      }
+    }
   }
+}
+
+TEST(ColumnTypeTest, GlueTypeNames) {
+  EXPECT_EQ(GlueTypeName(ColumnType::kString), "string");
+  EXPECT_EQ(GlueTypeName(ColumnType::kBigint), "bigint");
+  EXPECT_EQ(GlueTypeName(ColumnType::kDouble), "double");
+  EXPECT_EQ(GlueTypeName(ColumnType::kBoolean), "boolean");
+  EXPECT_EQ(GlueTypeName(ColumnType::kTimestamp), "timestamp");
+  EXPECT_EQ(GlueTypeName(ColumnType::kJson), "string");
+}
+
+TEST(ColumnTypeTest, DescribesChanges) {
+  ColumnChange added{ColumnChange::Kind::kAdded, "qty", ColumnType::kBigint, ColumnType::kString,
+                     ColumnType::kBigint};
+  EXPECT_EQ(DescribeColumnChange(added), "added qty bigint");
+  ColumnChange widened{ColumnChange::Kind::kWidened, "qty", ColumnType::kDouble,
+                       ColumnType::kBigint, ColumnType::kDouble};
+  EXPECT_EQ(DescribeColumnChange(widened), "widened qty bigint -> double");
+  ColumnChange conflict{ColumnChange::Kind::kWidened, "qty", ColumnType::kString,
+                        ColumnType::kDouble, ColumnType::kBoolean};
+  EXPECT_EQ(DescribeColumnChange(conflict), "qty: double conflicts with boolean -> string");
 }
 
 }  // namespace

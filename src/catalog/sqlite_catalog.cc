@@ -2,7 +2,9 @@
 // writes it is made of live in sqlite_catalog_commit.cc.
 #include "catalog/sqlite_catalog.h"
 
+#include <filesystem>
 #include <set>
+#include <system_error>
 
 #include "catalog/catalog_schema.h"
 #include "catalog/partition_spec.h"
@@ -69,11 +71,29 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path,
   return std::unique_ptr<Catalog>(std::move(catalog));
 }
 
+// Defaults for the methods added after the first release of the interface.
+Result<std::vector<SchemaVersion>> Catalog::ListSchemaVersions(std::string_view) const {
+  return Status::Unimplemented("this catalog does not record schema versions");
+}
+Result<std::vector<PartitionInfo>> Catalog::ListPartitions(std::string_view) const {
+  return Status::Unimplemented("this catalog does not list partitions");
+}
+Status Catalog::SetTableParameters(std::string_view, const std::map<std::string, std::string>&) {
+  return Status::Unimplemented("this catalog does not store table parameters");
+}
+
 Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::string& path,
                                                            const CatalogOptions& options) {
   const Clock* clock = options.clock != nullptr ? options.clock : SystemClock::Default();
+  if (!options.create_if_missing) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      return Status::NotFound("catalog '" + path + "' does not exist");
+    }
+  }
   SqliteOpenOptions db_options;
   db_options.busy_timeout_ms = options.busy_timeout_ms;
+  db_options.create = options.create_if_missing;
   TRIB_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, db_options));
   TRIB_RETURN_IF_ERROR(MigrateCatalogSchema(*db, clock->NowMillis()));
   return std::unique_ptr<SqliteCatalog>(new SqliteCatalog(std::move(db), clock));
@@ -115,6 +135,14 @@ Result<std::optional<SqliteCatalog::StoredTable>> SqliteCatalog::FindTableLocked
     if (!type.ok()) return Status::DataLoss("catalog column: " + type.status().message());
     column.type = *type;
     table.def.columns.push_back(std::move(column));
+  }
+  TRIB_ASSIGN_OR_RETURN(auto params,
+                        db_->Prepare("SELECT key, value FROM table_parameters WHERE table_id = ?"));
+  TRIB_RETURN_IF_ERROR(params->BindInt64(1, table.id));
+  for (;;) {
+    TRIB_ASSIGN_OR_RETURN(bool row, params->Step());
+    if (!row) break;
+    table.def.parameters[params->ColumnText(0)] = params->ColumnText(1);
   }
   return std::optional<StoredTable>(std::move(table));
 }
@@ -187,7 +215,10 @@ Status SqliteCatalog::EnsureTable(const TableDef& def) {
     TRIB_RETURN_IF_ERROR(InsertTableLocked(def, now_ms));
     TRIB_ASSIGN_OR_RETURN(StoredTable created, GetTableLocked(def.name));
     // A new table's first schema is version 1, whatever columns it starts with.
-    TRIB_RETURN_IF_ERROR(MergeColumnsLocked(created, def.columns).status());
+    TRIB_ASSIGN_OR_RETURN(std::vector<ColumnChange> changes,
+                          MergeColumnsLocked(created, def.columns));
+    TRIB_RETURN_IF_ERROR(RecordSchemaVersionLocked(created, changes, "table created", now_ms));
+    TRIB_RETURN_IF_ERROR(PutTableParametersLocked(created.id, def.parameters));
     return txn.Commit();
   }
   const TableDef& have = existing->def;
@@ -200,8 +231,12 @@ Status SqliteCatalog::EnsureTable(const TableDef& def) {
         "." + def.name + " at location '" + def.location + "' (format " + def.format +
         ", partition keys " + DescribeKeys(def.partition_keys) + ")");
   }
-  TRIB_ASSIGN_OR_RETURN(bool changed, MergeColumnsLocked(*existing, def.columns));
-  if (changed) TRIB_RETURN_IF_ERROR(BumpSchemaVersionLocked(*existing, now_ms));
+  TRIB_ASSIGN_OR_RETURN(std::vector<ColumnChange> changes,
+                        MergeColumnsLocked(*existing, def.columns));
+  if (!changes.empty()) {
+    TRIB_RETURN_IF_ERROR(
+        BumpSchemaVersionLocked(*existing, changes, "columns declared by EnsureTable", now_ms));
+  }
   return txn.Commit();
 }
 
@@ -305,6 +340,134 @@ Result<TableStats> SqliteCatalog::GetTableStats(std::string_view table) const {
   }
   TRIB_RETURN_IF_ERROR(txn.Commit());
   return stats;
+}
+
+Result<std::vector<SchemaVersion>> SqliteCatalog::ListSchemaVersions(
+    std::string_view table) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  TRIB_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(*db_, Transaction::Mode::kDeferred));
+  TRIB_ASSIGN_OR_RETURN(int64_t table_id, TableIdLocked(table));
+  std::vector<SchemaVersion> versions;
+  {
+    TRIB_ASSIGN_OR_RETURN(auto stmt,
+                          db_->Prepare("SELECT version, created_ms, note FROM schema_versions "
+                                       "WHERE table_id = ? ORDER BY version"));
+    TRIB_RETURN_IF_ERROR(stmt->BindInt64(1, table_id));
+    for (;;) {
+      TRIB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      SchemaVersion& v = versions.emplace_back();
+      v.version = stmt->ColumnInt64(0);
+      v.created_ms = stmt->ColumnInt64(1);
+      v.note = stmt->ColumnText(2);
+    }
+  }
+  auto type_of = [&](const std::string& name) -> Result<ColumnType> {
+    auto type = ParseColumnType(name);
+    if (!type.ok()) return Status::DataLoss("catalog schema history: " + type.status().message());
+    return *type;
+  };
+  TRIB_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare("SELECT version, name, type, change, previous_type, observed_type "
+                   "FROM schema_version_columns WHERE table_id = ? ORDER BY version, position"));
+  TRIB_RETURN_IF_ERROR(stmt->BindInt64(1, table_id));
+  size_t next = 0;  // versions and their columns come in the same order
+  for (;;) {
+    TRIB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    const int64_t version = stmt->ColumnInt64(0);
+    while (next < versions.size() && versions[next].version < version) ++next;
+    if (next == versions.size() || versions[next].version != version) {
+      return Status::DataLoss("catalog schema history of table '" + std::string(table) +
+                              "': columns of unrecorded version " + std::to_string(version));
+    }
+    SchemaVersion& v = versions[next];
+    Column column;
+    column.name = stmt->ColumnText(1);
+    TRIB_ASSIGN_OR_RETURN(column.type, type_of(stmt->ColumnText(2)));
+    if (!stmt->ColumnIsNull(3)) {
+      ColumnChange change;
+      change.column = column.name;
+      change.type = column.type;
+      const std::string kind = stmt->ColumnText(3);
+      change.kind = kind == "added" ? ColumnChange::Kind::kAdded : ColumnChange::Kind::kWidened;
+      if (!stmt->ColumnIsNull(4)) {
+        TRIB_ASSIGN_OR_RETURN(change.previous_type, type_of(stmt->ColumnText(4)));
+      }
+      change.observed_type = column.type;
+      if (!stmt->ColumnIsNull(5)) {
+        TRIB_ASSIGN_OR_RETURN(change.observed_type, type_of(stmt->ColumnText(5)));
+      }
+      v.changes.push_back(std::move(change));
+    }
+    v.columns.push_back(std::move(column));
+  }
+  TRIB_RETURN_IF_ERROR(txn.Commit());
+  return versions;
+}
+
+Result<std::vector<PartitionInfo>> SqliteCatalog::ListPartitions(std::string_view table) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  TRIB_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(*db_, Transaction::Mode::kDeferred));
+  TRIB_ASSIGN_OR_RETURN(int64_t table_id, TableIdLocked(table));
+  std::vector<PartitionInfo> partitions;
+  {
+    TRIB_ASSIGN_OR_RETURN(
+        auto stmt,
+        db_->Prepare("SELECT p.partition_values, p.location, p.created_ms, COUNT(f.id), "
+                     "COALESCE(SUM(f.row_count), 0), COALESCE(SUM(f.size_bytes), 0), "
+                     "COALESCE(MAX(f.committed_ms), 0) FROM partitions p "
+                     "LEFT JOIN data_files f ON f.partition_id = p.id WHERE p.table_id = ? "
+                     "GROUP BY p.id ORDER BY p.partition_values"));
+    TRIB_RETURN_IF_ERROR(stmt->BindInt64(1, table_id));
+    for (;;) {
+      TRIB_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      PartitionInfo& p = partitions.emplace_back();
+      TRIB_ASSIGN_OR_RETURN(p.values, ParsePartitionSpec(stmt->ColumnText(0)));
+      p.location = stmt->ColumnText(1);
+      p.created_ms = stmt->ColumnInt64(2);
+      p.files = stmt->ColumnInt64(3);
+      p.rows = stmt->ColumnInt64(4);
+      p.bytes = stmt->ColumnInt64(5);
+      p.last_commit_ms = stmt->ColumnInt64(6);
+    }
+  }
+  TRIB_RETURN_IF_ERROR(txn.Commit());
+  return partitions;
+}
+
+Status SqliteCatalog::SetTableParameters(std::string_view table,
+                                         const std::map<std::string, std::string>& parameters) {
+  for (const auto& [key, value] : parameters) {
+    if (key.empty()) return Status::InvalidArgument("table parameter keys must not be empty");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  TRIB_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(*db_, Transaction::Mode::kImmediate));
+  TRIB_ASSIGN_OR_RETURN(int64_t table_id, TableIdLocked(table));
+  TRIB_RETURN_IF_ERROR(PutTableParametersLocked(table_id, parameters));
+  return txn.Commit();
+}
+
+Status SqliteCatalog::PutTableParametersLocked(
+    int64_t table_id, const std::map<std::string, std::string>& parameters) {
+  for (const auto& [key, value] : parameters) {
+    if (value.empty()) {
+      TRIB_ASSIGN_OR_RETURN(
+          auto stmt, db_->Prepare("DELETE FROM table_parameters WHERE table_id = ? AND key = ?"));
+      TRIB_RETURN_IF_ERROR(stmt->BindAll(table_id, key));
+      TRIB_RETURN_IF_ERROR(stmt->Run());
+      continue;
+    }
+    TRIB_ASSIGN_OR_RETURN(
+        auto stmt,
+        db_->Prepare("INSERT INTO table_parameters(table_id, key, value) VALUES (?, ?, ?) "
+                     "ON CONFLICT(table_id, key) DO UPDATE SET value = excluded.value"));
+    TRIB_RETURN_IF_ERROR(stmt->BindAll(table_id, key, value));
+    TRIB_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
 }
 
 // ---- Checkpoints -----------------------------------------------------------------------------

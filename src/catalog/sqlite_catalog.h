@@ -9,6 +9,7 @@
 // Several SqliteCatalog objects (in this or other processes) may share a file.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,10 @@ class SqliteCatalog final : public Catalog {
   Result<std::optional<std::string>> GetCheckpoint(std::string_view key) const override;
   Status PutCheckpoint(std::string_view key, std::string_view value) override;
   Result<TableStats> GetTableStats(std::string_view table) const override;
+  Result<std::vector<SchemaVersion>> ListSchemaVersions(std::string_view table) const override;
+  Result<std::vector<PartitionInfo>> ListPartitions(std::string_view table) const override;
+  Status SetTableParameters(std::string_view table,
+                            const std::map<std::string, std::string>& parameters) override;
 
  private:
   // A table as stored: its row id and definition (columns included).
@@ -55,10 +60,19 @@ class SqliteCatalog final : public Catalog {
   Result<int64_t> TableIdLocked(std::string_view name) const;       // NotFound if missing
   Status InsertTableLocked(const TableDef& def, int64_t now_ms);
   // Widens table.def.columns with `observed` (new columns appended in order, conflicting types
-  // widened) and persists the new/changed columns. Returns whether anything changed.
-  Result<bool> MergeColumnsLocked(StoredTable& table, const std::vector<Column>& observed);
-  // schema_version += 1 and updated_ms = now, in the store and in `table`.
-  Status BumpSchemaVersionLocked(StoredTable& table, int64_t now_ms);
+  // widened) and persists the new/changed columns. Returns what changed (empty: nothing).
+  Result<std::vector<ColumnChange>> MergeColumnsLocked(StoredTable& table,
+                                                       const std::vector<Column>& observed);
+  // schema_version += 1 and updated_ms = now, in the store and in `table`, then records the new
+  // version (RecordSchemaVersionLocked).
+  Status BumpSchemaVersionLocked(StoredTable& table, const std::vector<ColumnChange>& changes,
+                                 std::string_view note, int64_t now_ms);
+  // Writes table.def's current version and columns to the schema history, marking `changes`.
+  Status RecordSchemaVersionLocked(const StoredTable& table,
+                                   const std::vector<ColumnChange>& changes, std::string_view note,
+                                   int64_t now_ms);
+  Status PutTableParametersLocked(int64_t table_id,
+                                  const std::map<std::string, std::string>& parameters);
   Result<int64_t> PartitionIdLocked(const StoredTable& table, const std::string& spec,
                                     int64_t now_ms);
   Status InsertFileLocked(const StoredTable& table, const DataFile& file,

@@ -8,13 +8,13 @@
 
 namespace tributary::catalog {
 
-Result<bool> SqliteCatalog::MergeColumnsLocked(StoredTable& table,
-                                               const std::vector<Column>& observed) {
+Result<std::vector<ColumnChange>> SqliteCatalog::MergeColumnsLocked(
+    StoredTable& table, const std::vector<Column>& observed) {
   std::unordered_map<std::string_view, size_t> index;  // name -> position in table.def.columns
   for (size_t i = 0; i < table.def.columns.size(); ++i) index[table.def.columns[i].name] = i;
   // Decide first, then write, so `index` never points into a reallocated vector's names.
-  std::vector<Column> added;
-  std::vector<std::pair<size_t, ColumnType>> widened;
+  std::vector<ColumnChange> added;
+  std::vector<std::pair<size_t, ColumnChange>> widened;  // position -> change
   for (const Column& column : observed) {
     if (column.name.empty()) {
       return Status::InvalidArgument("table '" + table.def.name +
@@ -24,51 +24,78 @@ Result<bool> SqliteCatalog::MergeColumnsLocked(StoredTable& table,
     if (it == index.end()) {
       // A name repeated within `added` is widened there.
       bool merged = false;
-      for (Column& a : added) {
-        if (a.name == column.name) {
+      for (ColumnChange& a : added) {
+        if (a.column == column.name) {
           a.type = WidenColumnType(a.type, column.type);
+          a.observed_type = a.type;
           merged = true;
         }
       }
-      if (!merged) added.push_back(column);
+      if (!merged) {
+        ColumnChange change;
+        change.kind = ColumnChange::Kind::kAdded;
+        change.column = column.name;
+        change.type = column.type;
+        change.observed_type = column.type;
+        added.push_back(std::move(change));
+      }
       continue;
     }
-    ColumnType have = table.def.columns[it->second].type;
-    for (const auto& [pos, type] : widened) {
-      if (pos == it->second) have = type;
+    const size_t pos = it->second;
+    ColumnChange* pending = nullptr;
+    for (auto& [p, change] : widened) {
+      if (p == pos) pending = &change;
     }
+    ColumnType have = pending != nullptr ? pending->type : table.def.columns[pos].type;
     ColumnType wide = WidenColumnType(have, column.type);
-    if (wide != have) widened.emplace_back(it->second, wide);
+    if (wide == have) continue;
+    if (pending != nullptr) {
+      pending->type = wide;
+      pending->observed_type = column.type;
+      continue;
+    }
+    ColumnChange change;
+    change.kind = ColumnChange::Kind::kWidened;
+    change.column = column.name;
+    change.type = wide;
+    change.previous_type = have;
+    change.observed_type = column.type;
+    widened.emplace_back(pos, std::move(change));
   }
-  if (added.empty() && widened.empty()) return false;
+  std::vector<ColumnChange> changes;
+  if (added.empty() && widened.empty()) return changes;
 
   if (!widened.empty()) {
     TRIB_ASSIGN_OR_RETURN(
         auto stmt, db_->Prepare("UPDATE columns SET type = ? WHERE table_id = ? AND position = ?"));
-    for (const auto& [pos, type] : widened) {
+    for (auto& [pos, change] : widened) {
       TRIB_RETURN_IF_ERROR(
-          stmt->BindAll(ColumnTypeName(type), table.id, static_cast<int64_t>(pos)));
+          stmt->BindAll(ColumnTypeName(change.type), table.id, static_cast<int64_t>(pos)));
       TRIB_RETURN_IF_ERROR(stmt->Run());
       stmt->Reset();
-      table.def.columns[pos].type = type;
+      table.def.columns[pos].type = change.type;
+      changes.push_back(std::move(change));
     }
   }
   if (!added.empty()) {
     TRIB_ASSIGN_OR_RETURN(
         auto stmt,
         db_->Prepare("INSERT INTO columns(table_id, position, name, type) VALUES (?, ?, ?, ?)"));
-    for (Column& column : added) {
+    for (ColumnChange& change : added) {
       TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id, static_cast<int64_t>(table.def.columns.size()),
-                                         column.name, ColumnTypeName(column.type)));
+                                         change.column, ColumnTypeName(change.type)));
       TRIB_RETURN_IF_ERROR(stmt->Run());
       stmt->Reset();
-      table.def.columns.push_back(std::move(column));
+      table.def.columns.push_back(Column{change.column, change.type});
+      changes.push_back(std::move(change));
     }
   }
-  return true;
+  return changes;
 }
 
-Status SqliteCatalog::BumpSchemaVersionLocked(StoredTable& table, int64_t now_ms) {
+Status SqliteCatalog::BumpSchemaVersionLocked(StoredTable& table,
+                                              const std::vector<ColumnChange>& changes,
+                                              std::string_view note, int64_t now_ms) {
   TRIB_ASSIGN_OR_RETURN(auto stmt,
                         db_->Prepare("UPDATE tables SET schema_version = schema_version + 1, "
                                      "updated_ms = ? WHERE id = ?"));
@@ -76,6 +103,49 @@ Status SqliteCatalog::BumpSchemaVersionLocked(StoredTable& table, int64_t now_ms
   TRIB_RETURN_IF_ERROR(stmt->Run());
   table.def.schema_version += 1;
   table.def.updated_ms = now_ms;
+  return RecordSchemaVersionLocked(table, changes, note, now_ms);
+}
+
+Status SqliteCatalog::RecordSchemaVersionLocked(const StoredTable& table,
+                                                const std::vector<ColumnChange>& changes,
+                                                std::string_view note, int64_t now_ms) {
+  {
+    TRIB_ASSIGN_OR_RETURN(auto stmt,
+                          db_->Prepare("INSERT INTO schema_versions(table_id, version, "
+                                       "created_ms, note) VALUES (?, ?, ?, ?)"));
+    TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id, table.def.schema_version, now_ms, note));
+    TRIB_RETURN_IF_ERROR(stmt->Run());
+  }
+  std::unordered_map<std::string_view, const ColumnChange*> by_name;
+  for (const ColumnChange& change : changes) by_name[change.column] = &change;
+  TRIB_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare("INSERT INTO schema_version_columns(table_id, version, position, name, type, "
+                   "change, previous_type, observed_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  for (size_t pos = 0; pos < table.def.columns.size(); ++pos) {
+    const Column& column = table.def.columns[pos];
+    TRIB_RETURN_IF_ERROR(stmt->BindAll(table.id, table.def.schema_version,
+                                       static_cast<int64_t>(pos), column.name,
+                                       ColumnTypeName(column.type)));
+    auto it = by_name.find(column.name);
+    if (it == by_name.end()) {
+      TRIB_RETURN_IF_ERROR(stmt->BindNull(6));
+      TRIB_RETURN_IF_ERROR(stmt->BindNull(7));
+      TRIB_RETURN_IF_ERROR(stmt->BindNull(8));
+    } else {
+      const ColumnChange& change = *it->second;
+      const bool added = change.kind == ColumnChange::Kind::kAdded;
+      TRIB_RETURN_IF_ERROR(stmt->BindText(6, added ? "added" : "widened"));
+      if (added) {
+        TRIB_RETURN_IF_ERROR(stmt->BindNull(7));
+      } else {
+        TRIB_RETURN_IF_ERROR(stmt->BindText(7, ColumnTypeName(change.previous_type)));
+      }
+      TRIB_RETURN_IF_ERROR(stmt->BindText(8, ColumnTypeName(change.observed_type)));
+    }
+    TRIB_RETURN_IF_ERROR(stmt->Run());
+    stmt->Reset();
+  }
   return Status::Ok();
 }
 
@@ -142,8 +212,13 @@ Status SqliteCatalog::CommitFiles(std::string_view table_name, const std::vector
   TRIB_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(*db_, Transaction::Mode::kImmediate));
   TRIB_ASSIGN_OR_RETURN(StoredTable table, GetTableLocked(table_name));
 
-  TRIB_ASSIGN_OR_RETURN(bool changed, MergeColumnsLocked(table, observed));
-  if (changed) TRIB_RETURN_IF_ERROR(BumpSchemaVersionLocked(table, now_ms));
+  TRIB_ASSIGN_OR_RETURN(std::vector<ColumnChange> changes, MergeColumnsLocked(table, observed));
+  if (!changes.empty()) {
+    const std::string note = "commit of " + std::to_string(files.size()) +
+                             (files.size() == 1 ? " file" : " files") +
+                             (files.empty() ? "" : " (first: " + files.front().path + ")");
+    TRIB_RETURN_IF_ERROR(BumpSchemaVersionLocked(table, changes, note, now_ms));
+  }
 
   std::unordered_map<std::string, int64_t> partition_ids;  // spec -> id, within this commit
   for (const DataFile& file : files) {

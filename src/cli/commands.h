@@ -54,6 +54,15 @@ struct SqlArgs {
 };
 int RunSql(const SqlArgs& args);
 
+struct CatalogArgs {
+  std::string action;    // tables | show | partitions | files | versions
+  std::string table;     // all but tables
+  std::string data_dir;
+  std::string database;  // tables: only this database
+  bool json = false;     // Glue API shapes (glue_json.h)
+};
+int RunCatalog(const CatalogArgs& args);
+
 struct GenerateArgs {
   std::string config_path;  // empty: the built-in config
   std::string data_dir;

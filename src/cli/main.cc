@@ -71,6 +71,26 @@ int main(int argc, char** argv) {
   sql_cmd->add_option("-o,--output", sql.output, "Write results to this file instead of stdout; FILE.parquet writes Parquet");
   sql_cmd->add_option("--history", sql.history_path, "History file (default DATA_DIR/sql_history; - for none)");
 
+  CatalogArgs cat;
+  auto* cat_cmd = app.add_subcommand(
+      "catalog",
+      "Inspect the catalog of a data directory: what Glue's GetTables / GetTable / GetPartitions / "
+      "GetTableVersions would return, and the registered files. Read-only; works while `tributary "
+      "up` runs.");
+  cat_cmd->require_subcommand(1);
+  cat_cmd->fallthrough();
+  cat_cmd->add_option("--data-dir", cat.data_dir, "Data directory")->required();
+  cat_cmd->add_flag("--json", cat.json, "Print JSON in the shape of the Glue API response");
+  auto* cat_tables = cat_cmd->add_subcommand("tables", "All tables: format, columns, partition keys, schema version, data totals (GetTables)");
+  cat_tables->add_option("--database", cat.database, "Only tables of this database");
+  auto* cat_show = cat_cmd->add_subcommand("show", "One table: columns with Glue/Athena types, partition keys, location, SerDe and format, parameters (GetTable)");
+  auto* cat_partitions = cat_cmd->add_subcommand("partitions", "A table's partitions: values, location, file totals (GetPartitions)");
+  auto* cat_files = cat_cmd->add_subcommand("files", "A table's registered data files in commit order: path, partition, rows, size, commit time, source");
+  auto* cat_versions = cat_cmd->add_subcommand("versions", "A table's schema versions: number, time, what changed, the schema (GetTableVersions)");
+  for (auto* sub : {cat_show, cat_partitions, cat_files, cat_versions}) {
+    sub->add_option("table", cat.table, "Table name")->required();
+  }
+
   GenerateArgs gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write mock sales orders (inserts, updates, deletes) into a table of a data directory.");
   gen_cmd->add_option("--data-dir", gen.data_dir, "Data directory")->required();
@@ -89,6 +109,11 @@ int main(int argc, char** argv) {
   if (status_cmd->parsed()) return RunStatus(status);
   if (query_cmd->parsed()) return RunQuery(query);
   if (sql_cmd->parsed()) return RunSql(sql);
+
+  if (cat_cmd->parsed()) {
+    for (auto* sub : cat_cmd->get_subcommands()) cat.action = sub->get_name();
+    return RunCatalog(cat);
+  }
   if (gen_cmd->parsed()) {
     if (gen.count == 0 && gen.duration_s == 0) {
       std::cerr << "generate: give --count or --duration (or both)\n";

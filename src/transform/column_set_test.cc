@@ -30,8 +30,8 @@ TEST(ColumnSetTest, FirstSeenOrderAndWidening) {
   set.BeginRow();
   set.Observe("a", ColumnType::kBigint);  // narrower: stays double
   EXPECT_EQ(set.Columns()[0].type, ColumnType::kDouble);
-  set.Observe("a", ColumnType::kString);  // conflicting: json
-  EXPECT_EQ(set.Columns()[0].type, ColumnType::kJson);
+  set.Observe("a", ColumnType::kString);  // conflicting: string (catalog::WidenColumnType)
+  EXPECT_EQ(set.Columns()[0].type, ColumnType::kString);
 }
 
 TEST(ColumnSetTest, MergeAndClear) {
