@@ -76,7 +76,7 @@ void WriteStorageDescriptor(JsonWriter& w, const catalog::TableDef& t, const std
       w.Key("Name");
       w.String(c.name);
       w.Key("Type");
-      w.String(GlueTypeName(c.type));
+      w.String(catalog::GlueTypeName(c.type));
       w.EndObject();
     }
     w.EndArray();
@@ -519,10 +519,7 @@ ApiResult GetPartition(const GlueOptions& o, simdjson::dom::element req) {
 
 }  // namespace
 
-std::string GlueTypeName(catalog::ColumnType type) {
-  std::string name(catalog::ColumnTypeName(type));
-  return name == "json" ? "string" : name;
-}
+std::string GlueTypeName(catalog::ColumnType type) { return std::string(catalog::GlueTypeName(type)); }
 
 void RegisterGlue(dynamodb::OperationRegistry& registry, const GlueOptions& options) {
   auto add = [&](std::string_view op, ApiResult (*fn)(const GlueOptions&, simdjson::dom::element)) {
