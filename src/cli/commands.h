@@ -63,6 +63,17 @@ struct CatalogArgs {
 };
 int RunCatalog(const CatalogArgs& args);
 
+struct CrawlArgs {
+  std::string path;                  // the folder to crawl
+  std::string table;
+  std::string database = "default";
+  std::string data_dir;
+  bool copy = false;                 // copy files into the lake instead of hard-linking
+  bool json = false;                 // print the report as JSON
+  bool quiet = false;                // no progress lines
+};
+int RunCrawl(const CrawlArgs& args);
+
 struct GenerateArgs {
   std::string config_path;  // empty: the built-in config
   std::string data_dir;

@@ -91,6 +91,22 @@ int main(int argc, char** argv) {
     sub->add_option("table", cat.table, "Table name")->required();
   }
 
+  CrawlArgs crawl;
+  auto* crawl_cmd = app.add_subcommand(
+      "crawl",
+      "Catalogue files Tributary did not write, as Glue's crawler would: JSON lines (plain or "
+      "gzip), Parquet or CSV files under PATH, in Hive key=value folders (partition keys named "
+      "after the keys) or plain folders (partition_0, partition_1, ...); types merged across "
+      "files, ISO-8601 strings typed as timestamps. The files are hard-linked (or copied) into the "
+      "lake and registered, so SQL reads exactly them. Re-running registers only new files.");
+  crawl_cmd->add_option("path", crawl.path, "Folder to crawl")->required();
+  crawl_cmd->add_option("--table", crawl.table, "Table name (lower-case letters, digits, _)")->required();
+  crawl_cmd->add_option("--database", crawl.database, "Database name")->capture_default_str();
+  crawl_cmd->add_option("--data-dir", crawl.data_dir, "Data directory")->required();
+  crawl_cmd->add_flag("--copy", crawl.copy, "Copy the files into the lake instead of hard-linking them");
+  crawl_cmd->add_flag("--json", crawl.json, "Print the crawl report as JSON");
+  crawl_cmd->add_flag("-q,--quiet", crawl.quiet, "No progress lines");
+
   GenerateArgs gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write mock sales orders (inserts, updates, deletes) into a table of a data directory.");
   gen_cmd->add_option("--data-dir", gen.data_dir, "Data directory")->required();
@@ -110,6 +126,7 @@ int main(int argc, char** argv) {
   if (query_cmd->parsed()) return RunQuery(query);
   if (sql_cmd->parsed()) return RunSql(sql);
 
+  if (crawl_cmd->parsed()) return RunCrawl(crawl);
   if (cat_cmd->parsed()) {
     for (auto* sub : cat_cmd->get_subcommands()) cat.action = sub->get_name();
     return RunCatalog(cat);

@@ -8,10 +8,13 @@
 #include <fstream>
 #include <thread>
 
+#include <zlib.h>
+
 #include "catalog/catalog.h"
 #include "config/pipeline_config.h"
 #include "core/dynamo_json.h"
 #include "process.h"
+#include "query/parquet_export.h"
 #include "runtime/data_dir.h"
 #include "testing/test_util.h"
 
@@ -211,6 +214,191 @@ TEST_F(CatalogCliTest, Errors) {
   for (const char* sub : {"tables", "show", "partitions", "files", "versions", "--json"}) {
     EXPECT_THAT(help.output, HasSubstr(sub));
   }
+}
+
+// ---- tributary crawl -------------------------------------------------------------------------
+
+void WriteText(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+void WriteGzip(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  gzFile f = gzopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  gzwrite(f, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(f);
+}
+
+class CrawlCliTest : public CatalogCliTest {
+ protected:
+  ProcessResult Crawl(const std::string& path, const std::string& table,
+                      std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {BinaryPath(), "crawl", path, "--table", table, "--data-dir",
+                                     data_, "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return e2e::Run(args, 120);
+  }
+  std::string Query(const std::string& sql) {
+    auto r = e2e::Run({BinaryPath(), "query", "--data-dir", data_, "--format", "csv", sql}, 60);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return r.output;
+  }
+  // "name:type,..." of the table's data columns, and its partition keys, from `catalog show --json`.
+  std::pair<std::string, std::string> Schema(const std::string& table) {
+    auto show = Catalog({"show", table, "--json"});
+    EXPECT_EQ(show.exit_code, 0) << show.output;
+    simdjson::dom::parser parser;
+    simdjson::dom::element t = ParseJson(parser, show.output)["Table"];
+    std::string columns, keys;
+    for (auto c : t["StorageDescriptor"]["Columns"].get_array()) {
+      columns += (columns.empty() ? "" : ",") + Str(c["Name"]) + ":" + Str(c["Type"]);
+    }
+    for (auto k : t["PartitionKeys"].get_array()) {
+      keys += (keys.empty() ? "" : ",") + Str(k["Name"]) + ":" + Str(k["Type"]);
+    }
+    return {columns, keys};
+  }
+  std::string src_ = dir_.str() + "/source";
+};
+
+// Firehose's default layout (YYYY/MM/DD/HH/, files without extension, some gzip): Glue's
+// partition_0..partition_3, types merged across files, ISO strings typed as timestamps; SQL reads
+// exactly the crawled rows; a re-crawl registers only the new hour.
+TEST_F(CrawlCliTest, FirehoseLayoutJsonAndGzipThenIncremental) {
+  WriteText(src_ + "/2024/05/01/10/sales-1-2024-05-01-10-00-00-aaa",
+            R"({"order_id":"o1","qty":1,"created_at":"2024-05-01T10:00:00Z","meta":{"k":"x"}})" "\n"
+            R"({"order_id":"o2","qty":2,"created_at":"2024-05-01T10:30:00.250Z","note":"05/01/2024"})" "\n");
+  WriteGzip(src_ + "/2024/05/01/11/sales-1-2024-05-01-11-00-00-bbb.gz",
+            R"({"order_id":"o3","qty":2.5,"created_at":"2024-05-01 11:00:00","flag":true})" "\n");
+  WriteText(src_ + "/2024/05/01/11/_SUCCESS", "");
+  WriteText(src_ + "/.hidden/x.json", "{\"order_id\":\"hidden\"}\n");
+
+  auto r = Crawl(src_, "firehose_sales");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"created\":true"));
+  EXPECT_THAT(r.output, HasSubstr("\"files_registered\":2"));
+  EXPECT_THAT(r.output, HasSubstr("\"rows\":3"));
+  auto [columns, keys] = Schema("firehose_sales");
+  EXPECT_EQ(columns, "order_id:string,qty:double,created_at:timestamp,meta:string,note:string,flag:boolean");
+  EXPECT_EQ(keys, "partition_0:string,partition_1:string,partition_2:string,partition_3:string");
+
+  EXPECT_EQ(Query("SELECT order_id, qty, created_at, partition_3 FROM firehose_sales ORDER BY order_id"),
+            "order_id,qty,created_at,partition_3\n"
+            "o1,1.0,2024-05-01 10:00:00.000,10\n"
+            "o2,2.0,2024-05-01 10:30:00.250,10\n"
+            "o3,2.5,2024-05-01 11:00:00.000,11\n");
+  EXPECT_EQ(Query("SELECT count(*) AS n FROM firehose_sales WHERE partition_0 = '2024' AND "
+                  "partition_3 = '11' AND flag"),
+            "n\n1\n");
+  EXPECT_EQ(Query("SELECT json_extract_scalar(meta, '$.k') AS k FROM firehose_sales WHERE order_id = 'o1'"),
+            "k\nx\n");
+
+  // Incremental: a new hour folder; the old files are not registered twice.
+  WriteText(src_ + "/2024/05/01/12/sales-1-2024-05-01-12-00-00-ccc",
+            R"({"order_id":"o4","qty":4,"created_at":"2024-05-01T12:00:00Z","coupon":"SPRING"})" "\n");
+  r = Crawl(src_, "firehose_sales");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"created\":false"));
+  EXPECT_THAT(r.output, HasSubstr("\"files_registered\":1"));
+  EXPECT_THAT(r.output, HasSubstr("\"files_already_registered\":2"));
+  EXPECT_EQ(Query("SELECT count(*) AS n, count(coupon) AS c FROM firehose_sales"), "n,c\n4,1\n");
+  r = Crawl(src_, "firehose_sales");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"files_registered\":0"));
+  auto partitions = Catalog({"partitions", "firehose_sales"});
+  EXPECT_THAT(partitions.output, HasSubstr("(3 rows)"));
+  auto versions = Catalog({"versions", "firehose_sales"});
+  EXPECT_THAT(versions.output, HasSubstr("added coupon string"));
+}
+
+// A Hive layout of Parquet files (written by DuckDB here) and one of CSV files: partition keys
+// named after the folders, Glue types from the files' own schemas.
+TEST_F(CrawlCliTest, HiveLayoutParquetAndCsv) {
+  const std::string pq = src_ + "/pq";
+  fs::create_directories(pq + "/year=2024/month=05");
+  fs::create_directories(pq + "/year=2024/month=06");
+  ASSERT_OK(query::RunTrustedStatements(
+      pq, {"COPY (SELECT 1::INTEGER AS id, 'a' AS name, 1.5::DOUBLE AS price, "
+           "TIMESTAMP '2024-05-01 10:00:00' AS at, true AS ok) TO '" + pq +
+               "/year=2024/month=05/part-0.parquet' (FORMAT parquet)",
+           "COPY (SELECT 2::BIGINT AS id, 'b' AS name, 2::BIGINT AS price, "
+           "TIMESTAMP '2024-06-01 10:00:00' AS at, [1, 2] AS tags) TO '" + pq +
+               "/year=2024/month=06/part-0.parquet' (FORMAT parquet)"}));
+  auto r = Crawl(pq, "hive_parquet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"format\":\"parquet\""));
+  auto [columns, keys] = Schema("hive_parquet");
+  EXPECT_EQ(columns, "id:bigint,name:string,price:double,at:timestamp,ok:boolean,tags:string");
+  EXPECT_EQ(keys, "year:string,month:string");
+  auto files = Catalog({"files", "hive_parquet"});
+  EXPECT_THAT(files.output, HasSubstr("hive_parquet/year=2024/month=05/part-0.parquet"));
+
+  const std::string csv = src_ + "/csv";
+  WriteText(csv + "/dt=2024-05-01/a.csv", "id,city,amount,seen_at\n1,Oslo,3,2024-05-01 10:00:00\n2,Rome,4.5,2024-05-01 11:00:00\n");
+  WriteText(csv + "/dt=2024-05-02/b.csv", "id,city,amount,seen_at\n3,Lima,5,not a time\n");
+  r = Crawl(csv, "hive_csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"rows\":3"));
+  std::tie(columns, keys) = Schema("hive_csv");
+  EXPECT_EQ(columns, "id:bigint,city:string,amount:double,seen_at:string");
+  EXPECT_EQ(keys, "dt:string");
+  auto show = Catalog({"show", "hive_csv"});
+  EXPECT_THAT(show.output, HasSubstr("LazySimpleSerDe"));
+  EXPECT_THAT(show.output, HasSubstr("skip.header.line.count = 1"));
+}
+
+TEST_F(CrawlCliTest, BadInputGivesPreciseErrors) {
+  // Empty folder.
+  fs::create_directories(src_ + "/empty/sub");
+  auto r = Crawl(src_ + "/empty", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("no data files under " + src_ + "/empty"));
+  // Missing folder.
+  r = Crawl(src_ + "/missing", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("missing"));
+  // Mixed formats.
+  WriteText(src_ + "/mixed/a/x.json", "{\"a\":1}\n");
+  fs::create_directories(src_ + "/mixed/b");
+  ASSERT_OK(query::RunTrustedStatements(src_ + "/mixed", {"COPY (SELECT 1 AS a) TO '" + src_ +
+                                                               "/mixed/b/y.parquet' (FORMAT parquet)"}));
+  r = Crawl(src_ + "/mixed", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("mixed file formats"));
+  EXPECT_THAT(r.output, HasSubstr("b/y.parquet' is parquet but 'a/x.json' is json"));
+  // Unreadable content: a truncated gzip file and a corrupt Parquet file.
+  WriteText(src_ + "/badgz/x.gz", std::string("\x1f\x8b\x08\x00garbage", 12));
+  r = Crawl(src_ + "/badgz", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr(src_ + "/badgz/x.gz"));
+  WriteText(src_ + "/badpq/x.parquet", "PAR1 this is not parquet");
+  r = Crawl(src_ + "/badpq", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("cannot read " + src_ + "/badpq/x.parquet as parquet"));
+  WriteText(src_ + "/badjson/x.json", "{\"a\":1}\n{\"a\": nope}\n");
+  r = Crawl(src_ + "/badjson", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("cannot read " + src_ + "/badjson/x.json as json"));
+  // Files at different depths.
+  WriteText(src_ + "/depth/a/x.json", "{\"a\":1}\n");
+  WriteText(src_ + "/depth/y.json", "{\"a\":1}\n");
+  r = Crawl(src_ + "/depth", "t1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("different folder depths"));
+  // Nothing was registered by any failed crawl.
+  auto tables = Catalog({"tables"});
+  EXPECT_THAT(tables.output, ::testing::Not(HasSubstr("t1")));
+  // A table not created by the crawler, and the lake itself.
+  WriteText(src_ + "/ok/x.json", "{\"a\":1}\n");
+  r = Crawl(src_ + "/ok", "orders");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("table 'orders' already exists and was not created by the crawler"));
+  r = Crawl(lake_, "t2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("overlap"));
 }
 
 // While `tributary up` runs (and holds the data directory), the catalog is still readable.
