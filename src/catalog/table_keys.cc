@@ -5,11 +5,6 @@
 #include "catalog/partition_spec.h"
 
 namespace tributary::catalog {
-namespace {
-
-std::string KeyFor(std::string_view table) { return "table-keys/" + std::string(table); }
-
-}  // namespace
 
 Status RecordKeyColumns(Catalog& catalog, std::string_view table,
                         const std::vector<std::string>& keys) {
@@ -17,15 +12,17 @@ Status RecordKeyColumns(Catalog& catalog, std::string_view table,
     return Status::InvalidArgument("table " + std::string(table) + ": empty key column name");
   }
   const std::string value = JoinEscaped(keys);
-  TRIB_ASSIGN_OR_RETURN(std::optional<std::string> current, catalog.GetCheckpoint(KeyFor(table)));
-  if (current.value_or("") == value) return Status::Ok();
-  return catalog.PutCheckpoint(KeyFor(table), value);
+  TRIB_ASSIGN_OR_RETURN(TableDef def, catalog.GetTable(table));
+  auto it = def.parameters.find(std::string(kKeyColumnsParameter));
+  if ((it == def.parameters.end() ? std::string() : it->second) == value) return Status::Ok();
+  return catalog.SetTableParameters(table, {{std::string(kKeyColumnsParameter), value}});
 }
 
 Result<std::vector<std::string>> KeyColumns(const Catalog& catalog, std::string_view table) {
-  TRIB_ASSIGN_OR_RETURN(std::optional<std::string> value, catalog.GetCheckpoint(KeyFor(table)));
-  if (!value.has_value() || value->empty()) return std::vector<std::string>{};
-  auto keys = SplitEscaped(*value);
+  TRIB_ASSIGN_OR_RETURN(TableDef def, catalog.GetTable(table));
+  auto it = def.parameters.find(std::string(kKeyColumnsParameter));
+  if (it == def.parameters.end() || it->second.empty()) return std::vector<std::string>{};
+  auto keys = SplitEscaped(it->second);
   if (!keys.ok()) {
     return Status::DataLoss("catalog: key columns of table " + std::string(table) +
                             " are malformed: " + keys.status().message());

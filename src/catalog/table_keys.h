@@ -3,9 +3,8 @@
 // the query layer can build the change-history views <table>_current and <table>_history
 // (query/history_views.h) without the pipeline config.
 //
-// Stored in the catalog's key/value store (GetCheckpoint/PutCheckpoint) under
-// "table-keys/<table>" as escaped names joined by '/' (partition_spec.h), so recording them needs
-// no schema change. If TableDef gains Glue-style table parameters, move this there.
+// Stored as the table parameter "tributary.key_columns" (TableDef::parameters, so Glue's GetTable
+// shows it): escaped names joined by '/' (partition_spec.h), e.g. "order_id" or "pk/sk".
 //
 // Thread-safety: free functions over a thread-safe Catalog.
 #pragma once
@@ -19,12 +18,15 @@
 
 namespace tributary::catalog {
 
-// Records `keys` (non-empty names, in key-schema order) for `table`; an empty list forgets them.
-// Writes only when the value changes.
+inline constexpr std::string_view kKeyColumnsParameter = "tributary.key_columns";
+
+// Records `keys` (non-empty names, in key-schema order) for the existing `table`; an empty list
+// forgets them. Writes only when the value changes.
 Status RecordKeyColumns(Catalog& catalog, std::string_view table,
                         const std::vector<std::string>& keys);
 
-// The recorded key columns of `table`, or an empty list when none were recorded.
+// The recorded key columns of `table`, or an empty list when none were recorded. NotFound when
+// the table does not exist.
 Result<std::vector<std::string>> KeyColumns(const Catalog& catalog, std::string_view table);
 
 }  // namespace tributary::catalog

@@ -18,6 +18,12 @@ TEST(TableKeysTest, RecordsReadsAndForgetsKeyColumns) {
   auto catalog = Catalog::Open((dir.path() / "catalog.db").string());
   ASSERT_OK(catalog);
   Catalog& c = **catalog;
+  for (const char* name : {"orders", "orders2"}) {
+    TableDef def;
+    def.name = name;
+    def.location = name;
+    ASSERT_OK(c.EnsureTable(def));
+  }
   auto none = KeyColumns(c, "orders");
   ASSERT_OK(none);
   EXPECT_THAT(*none, IsEmpty());
@@ -27,6 +33,9 @@ TEST(TableKeysTest, RecordsReadsAndForgetsKeyColumns) {
   auto keys = KeyColumns(c, "orders");
   ASSERT_OK(keys);
   EXPECT_THAT(*keys, ElementsAre("customer/id", "order id"));
+  auto def = c.GetTable("orders");
+  ASSERT_OK(def);
+  EXPECT_EQ(def->parameters.at("tributary.key_columns"), "customer%2Fid/order id");
   auto other = KeyColumns(c, "orders2");
   ASSERT_OK(other);
   EXPECT_THAT(*other, IsEmpty());
@@ -36,6 +45,7 @@ TEST(TableKeysTest, RecordsReadsAndForgetsKeyColumns) {
   ASSERT_OK(keys);
   EXPECT_THAT(*keys, IsEmpty());
   EXPECT_THAT(RecordKeyColumns(c, "orders", {"a", ""}), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(KeyColumns(c, "nope"), StatusIs(StatusCode::kNotFound));
 }
 
 }  // namespace

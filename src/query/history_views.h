@@ -17,7 +17,8 @@
 //
 // A table gets these views when it has the columns cdc_event_type, creation_datetime and
 // sequence_number or event_id (what the cdc-flatten processor writes) plus every one of its
-// recorded key columns (catalog/table_keys.h); a view name already taken by a table is skipped.
+// recorded key columns (catalog/table_keys.h: the table parameter "tributary.key_columns"); a view
+// name already taken by a table is skipped.
 //
 // Thread-safety: pure functions.
 #pragma once
