@@ -94,6 +94,12 @@ TEST_F(QuerySecurityTest, RefusesWritesEvenInsideTheLake) {
                 "enable_logging");
   ExpectRefused("SELECT * FROM query('SELECT 1')", "query");
   ExpectRefused("CALL enable_profiling()", "CALL");
+  // A read-only first statement does not carry a second one through.
+  ExpectRefused("SELECT 1; COPY (SELECT 1) TO '" + (lake_ / "out.csv").string() + "'",
+                "multiple statements");
+  ExpectRefused("SELECT 1 /* ; */; ATTACH ':memory:' AS m", "multiple statements");
+  ExpectRefused("WITH x AS (SELECT 1) SELECT * FROM x; SET lock_configuration = false",
+                "multiple statements");
   ExpectRefused("SELECT * FROM enable_profiling()", "enable_profiling");
   EXPECT_FALSE(fs::exists(outside_ / "out.csv"));
   EXPECT_FALSE(fs::exists(lake_ / "out.csv"));
