@@ -21,7 +21,44 @@ bool IsPartitionKey(const TableView& view, std::string_view column) {
                      [&](const std::string& key) { return SameIdentifier(key, column); });
 }
 
+// A table of CSV files with a header row (the crawler's): read by header name, every value as
+// text, UNION ALL BY NAME a typed empty row (so every catalog column exists), then cast to the
+// catalog's types. The dialect (delimiter, quoting) is sniffed per file.
+std::string CsvViewSql(const TableView& view, const std::vector<const catalog::Column*>& columns,
+                       std::string sql) {
+  std::string typed_empty = "SELECT ";
+  bool first = true;
+  for (const catalog::Column* column : columns) {
+    if (!first) {
+      sql += ", ";
+      typed_empty += ", ";
+    }
+    first = false;
+    const std::string name = QuoteIdentifier(column->name);
+    const std::string type(DuckDbTypeName(column->type));
+    sql += "CAST(" + name + " AS " + type + ") AS " + name;
+    typed_empty += "CAST(NULL AS VARCHAR) AS " + name;
+  }
+  for (const std::string& key : view.partition_keys) {
+    sql += ", " + QuoteIdentifier(key);
+    typed_empty += ", CAST(NULL AS VARCHAR) AS " + QuoteIdentifier(key);
+  }
+  sql += " FROM (" + typed_empty + " WHERE false UNION ALL BY NAME SELECT * FROM read_csv([";
+  for (size_t i = 0; i < view.files.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += QuoteStringLiteral(view.files[i]);
+  }
+  sql += "], header=true, all_varchar=true, union_by_name=true";
+  sql += view.partition_keys.empty() ? ", hive_partitioning=false"
+                                     : ", hive_partitioning=true, hive_types_autocast=false";
+  return sql + "))";
+}
+
 }  // namespace
+
+bool IsCsvFile(std::string_view path) {
+  return path.ends_with(".csv") || path.ends_with(".csv.gz");
+}
 
 std::string_view DuckDbTypeName(catalog::ColumnType type) {
   switch (type) {
@@ -64,6 +101,9 @@ std::string CreateViewSql(const TableView& view) {
     for (const std::string& key : view.partition_keys) add(key, "VARCHAR");
     sql += " WHERE false";
     return sql;
+  }
+  if (std::all_of(view.files.begin(), view.files.end(), [](const std::string& f) { return IsCsvFile(f); })) {
+    return CsvViewSql(view, data_columns, std::move(sql));
   }
 
   bool first = true;

@@ -31,6 +31,10 @@ struct TableView {
 // boolean=BOOLEAN, timestamp=TIMESTAMP, json=JSON.
 std::string_view DuckDbTypeName(catalog::ColumnType type);
 
+// True for ".csv" and ".csv.gz": a table whose files are all CSV (the crawler's, with a header
+// row) is read with read_csv by header name, as text cast to the catalog's types.
+bool IsCsvFile(std::string_view path);
+
 // "CREATE OR REPLACE VIEW <name> AS ...": data columns (minus any that share a partition key's
 // name), then partition keys. With no files (or no data columns) the view is a typed, empty
 // SELECT that touches no file.

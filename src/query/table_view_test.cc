@@ -44,5 +44,18 @@ TEST(TableViewTest, NoFilesGivesATypedEmptyView) {
             "CAST(NULL AS VARCHAR) AS \"year\" WHERE false");
 }
 
+TEST(TableViewTest, CsvTablesAreReadByHeaderNameAndCast) {
+  EXPECT_TRUE(IsCsvFile("/lake/t/a.csv"));
+  EXPECT_TRUE(IsCsvFile("/lake/t/a.csv.gz"));
+  EXPECT_FALSE(IsCsvFile("/lake/t/a.json"));
+  TableView view{"t", {{"id", ColumnType::kBigint}}, {"dt"}, {"/lake/t/dt=1/a.csv"}};
+  EXPECT_EQ(CreateViewSql(view),
+            "CREATE OR REPLACE VIEW \"t\" AS SELECT CAST(\"id\" AS BIGINT) AS \"id\", \"dt\" FROM "
+            "(SELECT CAST(NULL AS VARCHAR) AS \"id\", CAST(NULL AS VARCHAR) AS \"dt\" WHERE false "
+            "UNION ALL BY NAME SELECT * FROM read_csv(['/lake/t/dt=1/a.csv'], header=true, "
+            "all_varchar=true, union_by_name=true, hive_partitioning=true, "
+            "hive_types_autocast=false))");
+}
+
 }  // namespace
 }  // namespace tributary::query

@@ -345,6 +345,13 @@ TEST_F(CrawlCliTest, HiveLayoutParquetAndCsv) {
   std::tie(columns, keys) = Schema("hive_csv");
   EXPECT_EQ(columns, "id:bigint,city:string,amount:double,seen_at:string");
   EXPECT_EQ(keys, "dt:string");
+  // SQL over the crawled CSV: by header name, typed, with the Hive partition column.
+  EXPECT_EQ(Query("SELECT id, city, amount, seen_at, dt FROM hive_csv ORDER BY id"),
+            "id,city,amount,seen_at,dt\n"
+            "1,Oslo,3.0,2024-05-01 10:00:00,2024-05-01\n"
+            "2,Rome,4.5,2024-05-01 11:00:00,2024-05-01\n"
+            "3,Lima,5.0,not a time,2024-05-02\n");
+  EXPECT_EQ(Query("SELECT sum(amount) AS s FROM hive_csv WHERE dt = '2024-05-01'"), "s\n7.5\n");
   auto show = Catalog({"show", "hive_csv"});
   EXPECT_THAT(show.output, HasSubstr("LazySimpleSerDe"));
   EXPECT_THAT(show.output, HasSubstr("skip.header.line.count = 1"));
