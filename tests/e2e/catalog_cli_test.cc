@@ -305,9 +305,15 @@ TEST_F(CrawlCliTest, FirehoseLayoutJsonAndGzipThenIncremental) {
   EXPECT_THAT(r.output, HasSubstr("\"files_registered\":1"));
   EXPECT_THAT(r.output, HasSubstr("\"files_already_registered\":2"));
   EXPECT_EQ(Query("SELECT count(*) AS n, count(coupon) AS c FROM firehose_sales"), "n,c\n4,1\n");
+  // Nothing new; a crawled file that grew is reported, not re-read (Glue's new-folders-only).
+  {
+    std::ofstream grow(src_ + "/2024/05/01/10/sales-1-2024-05-01-10-00-00-aaa", std::ios::app);
+    grow << R"({"order_id":"o5"})" << "\n";
+  }
   r = Crawl(src_, "firehose_sales");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("\"files_registered\":0"));
+  EXPECT_THAT(r.output, HasSubstr("1 already crawled file(s) changed size since their crawl"));
   auto partitions = Catalog({"partitions", "firehose_sales"});
   EXPECT_THAT(partitions.output, HasSubstr("(3 rows)"));
   auto versions = Catalog({"versions", "firehose_sales"});
