@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "catalog/glue_json.h"
 #include "core/json_writer.h"
 #include "lakeapi/glue_expression.h"
 #include "lakeapi/request.h"
@@ -21,205 +22,30 @@ ApiError InvalidInput(std::string message) { return ServiceError("InvalidInputEx
 ApiError NotFound(std::string message) { return ServiceError("EntityNotFoundException", std::move(message)); }
 ApiError Internal(const Status& s) { return ServiceError("InternalServiceException", s.message(), 500); }
 
-struct Partition {
-  std::vector<std::string> values;
-  std::string folder;  // lake-relative folder of its files
-  int64_t created_ms = 0;
-  int64_t files = 0, rows = 0, bytes = 0;
-};
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
+catalog::GlueJsonOptions JsonOptions(const GlueOptions& o) {
+  catalog::GlueJsonOptions j;
+  j.location_root = "file://" + o.lake_root;
+  j.epoch_seconds = true;
+  j.catalog_id = o.account_id;
+  return j;
+}
+
 std::string FileUri(const GlueOptions& o, std::string_view relative_folder) {
-  std::string uri = "file://" + o.lake_root;
-  if (!relative_folder.empty()) uri += "/" + std::string(relative_folder);
-  uri += "/";
-  return uri;
+  return catalog::GlueLocation(relative_folder, JsonOptions(o));
 }
 
-struct FormatInfo {
-  const char* classification;
-  const char* input_format;
-  const char* output_format;
-  const char* serde;
-};
-
-FormatInfo FormatFor(std::string_view format) {
-  if (format == "parquet") {
-    return {"parquet", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"};
-  }
-  if (format == "csv") {
-    return {"csv", "org.apache.hadoop.mapred.TextInputFormat",
-            "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-            "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"};
-  }
-  return {"json", "org.apache.hadoop.mapred.TextInputFormat",
-          "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat", "org.openx.data.jsonserde.JsonSerDe"};
-}
-
-void WriteStorageDescriptor(JsonWriter& w, const catalog::TableDef& t, const std::string& location,
-                            bool include_columns) {
-  const FormatInfo f = FormatFor(t.format);
-  w.Key("StorageDescriptor");
-  w.BeginObject();
-  if (include_columns) {
-    w.Key("Columns");
-    w.BeginArray();
-    for (const auto& c : t.columns) {
-      w.BeginObject();
-      w.Key("Name");
-      w.String(c.name);
-      w.Key("Type");
-      w.String(catalog::GlueTypeName(c.type));
-      w.EndObject();
-    }
-    w.EndArray();
-  }
-  w.Key("Location");
-  w.String(location);
-  w.Key("InputFormat");
-  w.String(f.input_format);
-  w.Key("OutputFormat");
-  w.String(f.output_format);
-  w.Key("Compressed");
-  w.Bool(false);
-  w.Key("NumberOfBuckets");
-  w.Int(-1);
-  w.Key("SerdeInfo");
-  w.BeginObject();
-  w.Key("SerializationLibrary");
-  w.String(f.serde);
-  w.Key("Parameters");
-  w.BeginObject();
-  if (std::string_view(f.classification) == "json") {
-    std::string paths;
-    for (const auto& c : t.columns) paths += (paths.empty() ? "" : ",") + c.name;
-    w.Key("paths");
-    w.String(paths);
-  } else if (std::string_view(f.classification) == "csv") {
-    w.Key("field.delim");
-    w.String(",");
-  } else {
-    w.Key("serialization.format");
-    w.String("1");
-  }
-  w.EndObject();
-  w.EndObject();
-  w.Key("BucketColumns");
-  w.BeginArray();
-  w.EndArray();
-  w.Key("SortColumns");
-  w.BeginArray();
-  w.EndArray();
-  w.Key("Parameters");
-  w.BeginObject();
-  w.Key("classification");
-  w.String(f.classification);
-  w.EndObject();
-  w.Key("StoredAsSubDirectories");
-  w.Bool(false);
-  w.EndObject();
-}
-
-void WriteTable(JsonWriter& w, const GlueOptions& o, const catalog::TableDef& t, const catalog::TableStats* stats) {
-  const FormatInfo f = FormatFor(t.format);
-  w.BeginObject();
-  w.Key("Name");
-  w.String(t.name);
-  w.Key("DatabaseName");
-  w.String(t.database);
-  w.Key("Owner");
-  w.String("tributary");
-  w.Key("CreateTime");
-  w.Double(EpochSeconds(t.created_ms));
-  w.Key("UpdateTime");
-  w.Double(EpochSeconds(t.updated_ms));
-  w.Key("LastAccessTime");
-  w.Double(EpochSeconds(t.updated_ms));
-  w.Key("Retention");
-  w.Int(0);
-  WriteStorageDescriptor(w, t, FileUri(o, t.location), true);
-  w.Key("PartitionKeys");
-  w.BeginArray();
-  for (const auto& k : t.partition_keys) {
-    w.BeginObject();
-    w.Key("Name");
-    w.String(k);
-    w.Key("Type");
-    w.String("string");
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("TableType");
-  w.String("EXTERNAL_TABLE");
-  w.Key("Parameters");
-  w.BeginObject();
-  w.Key("EXTERNAL");
-  w.String("TRUE");
-  w.Key("classification");
-  w.String(f.classification);
-  w.Key("compressionType");
-  w.String("none");
-  w.Key("typeOfData");
-  w.String("file");
-  if (stats != nullptr) {
-    w.Key("recordCount");
-    w.String(std::to_string(stats->rows));
-    w.Key("objectCount");
-    w.String(std::to_string(stats->files));
-    w.Key("sizeKey");
-    w.String(std::to_string(stats->bytes));
-    w.Key("averageRecordSize");
-    w.String(std::to_string(stats->rows > 0 ? stats->bytes / stats->rows : 0));
-  }
-  w.Key("tributary.schemaVersion");
-  w.String(std::to_string(t.schema_version));
-  w.EndObject();
-  w.Key("CreatedBy");
-  w.String("tributary");
-  w.Key("IsRegisteredWithLakeFormation");
-  w.Bool(false);
-  w.Key("CatalogId");
-  w.String(o.account_id);
-  w.Key("VersionId");
-  w.String(std::to_string(t.schema_version));
-  w.EndObject();
-}
-
-void WritePartition(JsonWriter& w, const GlueOptions& o, const catalog::TableDef& t, const Partition& p,
-                    bool include_columns) {
-  w.BeginObject();
-  w.Key("Values");
-  w.BeginArray();
-  for (const auto& v : p.values) w.String(v);
-  w.EndArray();
-  w.Key("DatabaseName");
-  w.String(t.database);
-  w.Key("TableName");
-  w.String(t.name);
-  w.Key("CreationTime");
-  w.Double(EpochSeconds(p.created_ms));
-  w.Key("LastAccessTime");
-  w.Double(EpochSeconds(p.created_ms));
-  WriteStorageDescriptor(w, t, FileUri(o, p.folder), include_columns);
-  w.Key("Parameters");
-  w.BeginObject();
-  w.Key("recordCount");
-  w.String(std::to_string(p.rows));
-  w.Key("objectCount");
-  w.String(std::to_string(p.files));
-  w.Key("sizeKey");
-  w.String(std::to_string(p.bytes));
-  w.EndObject();
-  w.Key("CatalogId");
-  w.String(o.account_id);
-  w.EndObject();
+// GetTable's Table, with the facts (stats, compression of the files) the catalog knows.
+void WriteTable(JsonWriter& w, const GlueOptions& o, const catalog::TableDef& t) {
+  catalog::GlueTableFacts facts;
+  if (auto stats = o.catalog->GetTableStats(t.name); stats.ok()) facts.stats = *stats;
+  if (auto files = o.catalog->ListFiles(t.name); files.ok()) facts.compression = catalog::CompressionOfFiles(*files);
+  catalog::WriteGlueTable(w, t, facts, JsonOptions(o));
 }
 
 // The catalog's databases: every TableDef::database, plus "default".
@@ -251,28 +77,16 @@ std::variant<catalog::TableDef, ApiError> FindTable(const GlueOptions& o, simdjs
   return NotFound("Table " + **name + " not found.");
 }
 
-Result<std::vector<Partition>> ListPartitions(const catalog::Catalog& catalog, const catalog::TableDef& t) {
-  TRIB_ASSIGN_OR_RETURN(auto files, catalog.ListFiles(t.name));
-  std::map<std::vector<std::string>, Partition> by_values;
-  for (const auto& f : files) {
-    std::vector<std::string> values;
-    for (const auto& kv : f.partition_values) values.push_back(kv.second);
-    Partition& p = by_values[values];
-    if (p.files == 0) {
-      p.values = values;
-      size_t slash = f.path.rfind('/');
-      p.folder = slash == std::string::npos ? std::string() : f.path.substr(0, slash);
-      p.created_ms = f.committed_ms;
-    }
-    p.created_ms = std::min(p.created_ms, f.committed_ms);
-    ++p.files;
-    p.rows += f.row_count;
-    p.bytes += f.size_bytes;
-  }
-  std::vector<Partition> out;
-  if (t.partition_keys.empty()) return out;  // an unpartitioned table has no partitions in Glue
-  for (auto& [k, p] : by_values) out.push_back(std::move(p));
-  return out;
+std::vector<std::string> ValuesOf(const catalog::PartitionInfo& p) {
+  std::vector<std::string> values;
+  for (const auto& kv : p.values) values.push_back(kv.second);
+  return values;
+}
+
+// An unpartitioned table has no partitions in Glue.
+Result<std::vector<catalog::PartitionInfo>> ListPartitions(const catalog::Catalog& catalog, const catalog::TableDef& t) {
+  if (t.partition_keys.empty()) return std::vector<catalog::PartitionInfo>();
+  return catalog.ListPartitions(t.name);
 }
 
 // MaxResults within [1, max] (default `max`), NextToken decoded.
@@ -414,10 +228,7 @@ ApiResult GetTables(const GlueOptions& o, simdjson::dom::element req) {
   w.BeginObject();
   w.Key("TableList");
   w.BeginArray();
-  for (size_t i = offset; i < matching.size() && i < offset + max; ++i) {
-    auto stats = o.catalog->GetTableStats(matching[i]->name);
-    WriteTable(w, o, *matching[i], stats.ok() ? &*stats : nullptr);
-  }
+  for (size_t i = offset; i < matching.size() && i < offset + max; ++i) WriteTable(w, o, *matching[i]);
   w.EndArray();
   if (offset + max < matching.size()) {
     w.Key("NextToken");
@@ -431,11 +242,10 @@ ApiResult GetTable(const GlueOptions& o, simdjson::dom::element req) {
   auto found = FindTable(o, req, "Name");
   if (auto* e = std::get_if<ApiError>(&found)) return *e;
   const auto& t = std::get<catalog::TableDef>(found);
-  auto stats = o.catalog->GetTableStats(t.name);
   JsonWriter w;
   w.BeginObject();
   w.Key("Table");
-  WriteTable(w, o, t, stats.ok() ? &*stats : nullptr);
+  WriteTable(w, o, t);
   w.EndObject();
   return w.Take();
 }
@@ -475,17 +285,20 @@ ApiResult GetPartitions(const GlueOptions& o, simdjson::dom::element req) {
   auto [offset, max] = std::get<std::pair<size_t, size_t>>(paging);
   auto partitions = ListPartitions(*o.catalog, t);
   if (!partitions.ok()) return Internal(partitions.status());
-  std::vector<const Partition*> matching;
+  std::vector<const catalog::PartitionInfo*> matching;
   for (size_t i = 0; i < partitions->size(); ++i) {
     if (i % total_segments != segment) continue;
-    if (expression->Matches((*partitions)[i].values)) matching.push_back(&(*partitions)[i]);
+    if (expression->Matches(ValuesOf((*partitions)[i]))) matching.push_back(&(*partitions)[i]);
   }
+  // ExcludeColumnSchema: the StorageDescriptor's Columns come back empty.
+  catalog::TableDef shape = t;
+  if (exclude_columns) shape.columns.clear();
   JsonWriter w;
   w.BeginObject();
   w.Key("Partitions");
   w.BeginArray();
   for (size_t i = offset; i < matching.size() && i < offset + max; ++i) {
-    WritePartition(w, o, t, *matching[i], !exclude_columns);
+    catalog::WriteGluePartition(w, shape, *matching[i], JsonOptions(o));
   }
   w.EndArray();
   if (offset + max < matching.size()) {
@@ -506,20 +319,70 @@ ApiResult GetPartition(const GlueOptions& o, simdjson::dom::element req) {
   auto partitions = ListPartitions(*o.catalog, t);
   if (!partitions.ok()) return Internal(partitions.status());
   for (const auto& p : *partitions) {
-    if (p.values != **values) continue;
+    if (ValuesOf(p) != **values) continue;
     JsonWriter w;
     w.BeginObject();
     w.Key("Partition");
-    WritePartition(w, o, t, p, true);
+    catalog::WriteGluePartition(w, t, p, JsonOptions(o));
     w.EndObject();
     return w.Take();
   }
   return NotFound("Cannot find partition.");
 }
 
-}  // namespace
+ApiResult GetTableVersions(const GlueOptions& o, simdjson::dom::element req) {
+  auto found = FindTable(o, req, "TableName");
+  if (auto* e = std::get_if<ApiError>(&found)) return *e;
+  const auto& t = std::get<catalog::TableDef>(found);
+  const std::string scope = Lower(t.database) + "." + Lower(t.name);
+  auto paging = Paging(req, "GetTableVersions", scope, 100);
+  if (auto* e = std::get_if<ApiError>(&paging)) return *e;
+  auto [offset, max] = std::get<std::pair<size_t, size_t>>(paging);
+  auto versions = o.catalog->ListSchemaVersions(t.name);
+  if (!versions.ok()) return Internal(versions.status());
+  std::vector<const catalog::SchemaVersion*> newest_first;
+  for (auto it = versions->rbegin(); it != versions->rend(); ++it) newest_first.push_back(&*it);
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("TableVersions");
+  w.BeginArray();
+  for (size_t i = offset; i < newest_first.size() && i < offset + max; ++i) {
+    catalog::WriteGlueTableVersion(w, t, *newest_first[i], JsonOptions(o));
+  }
+  w.EndArray();
+  if (offset + max < newest_first.size()) {
+    w.Key("NextToken");
+    w.String(EncodePageToken("GetTableVersions", scope, offset + max));
+  }
+  w.EndObject();
+  return w.Take();
+}
 
-std::string GlueTypeName(catalog::ColumnType type) { return std::string(catalog::GlueTypeName(type)); }
+ApiResult GetTableVersion(const GlueOptions& o, simdjson::dom::element req) {
+  auto found = FindTable(o, req, "TableName");
+  if (auto* e = std::get_if<ApiError>(&found)) return *e;
+  const auto& t = std::get<catalog::TableDef>(found);
+  auto version_id = OptString(req, "VersionId");
+  if (!version_id.ok()) return InvalidInput(version_id.status().message());
+  auto versions = o.catalog->ListSchemaVersions(t.name);
+  if (!versions.ok()) return Internal(versions.status());
+  const catalog::SchemaVersion* chosen = versions->empty() ? nullptr : &versions->back();
+  if (*version_id && !(*version_id)->empty()) {
+    chosen = nullptr;
+    for (const auto& v : *versions) {
+      if (std::to_string(v.version) == **version_id) chosen = &v;
+    }
+  }
+  if (chosen == nullptr) return NotFound("Version " + version_id->value_or("") + " of table " + t.name + " not found.");
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("TableVersion");
+  catalog::WriteGlueTableVersion(w, t, *chosen, JsonOptions(o));
+  w.EndObject();
+  return w.Take();
+}
+
+}  // namespace
 
 void RegisterGlue(dynamodb::OperationRegistry& registry, const GlueOptions& options) {
   auto add = [&](std::string_view op, ApiResult (*fn)(const GlueOptions&, simdjson::dom::element)) {
@@ -532,6 +395,8 @@ void RegisterGlue(dynamodb::OperationRegistry& registry, const GlueOptions& opti
   add("GetTable", GetTable);
   add("GetPartitions", GetPartitions);
   add("GetPartition", GetPartition);
+  add("GetTableVersions", GetTableVersions);
+  add("GetTableVersion", GetTableVersion);
 }
 
 }  // namespace tributary::lakeapi

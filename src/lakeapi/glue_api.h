@@ -3,9 +3,10 @@
 //
 //   GetDatabases, GetDatabase, GetTables (Expression: table-name pattern), GetTable,
 //   GetPartitions (Expression: glue_expression.h; NextToken/MaxResults; Segment;
-//   ExcludeColumnSchema), GetPartition
+//   ExcludeColumnSchema), GetPartition, GetTableVersions, GetTableVersion
 //
-// Shapes follow Glue (../shared/aws-compat-checklist.md section 5): Table{Name, DatabaseName,
+// Shapes follow Glue (../shared/aws-compat-checklist.md section 5) and are written by
+// catalog/glue_json.h (shared with `tributary catalog --json`): Table{Name, DatabaseName,
 // CreateTime, UpdateTime (epoch seconds), TableType "EXTERNAL_TABLE", StorageDescriptor{Columns,
 // Location, InputFormat, OutputFormat, Compressed, SerdeInfo, ...}, PartitionKeys (string),
 // Parameters{classification, ...}, CatalogId, VersionId}. Locations are file:// URIs of the lake
@@ -35,8 +36,5 @@ struct GlueOptions {
 
 // Adds the AWSGlue.* operations above to `registry`.
 void RegisterGlue(dynamodb::OperationRegistry& registry, const GlueOptions& options);
-
-// Glue's name for a catalog column type ("json" columns are "string" to Glue).
-std::string GlueTypeName(catalog::ColumnType type);
 
 }  // namespace tributary::lakeapi

@@ -59,11 +59,23 @@ class GlueTest(lake_harness.LakeTestCase):
         self.assertGreater(t["CreateTime"].year, 2000)
         self.assertClientError("EntityNotFoundException", self.glue.get_table, DatabaseName="default", Name="nope")
 
+    def test_table_versions(self):
+        versions = self.glue.get_table_versions(DatabaseName="default", TableName=SEED_TABLE)["TableVersions"]
+        self.assertTrue(versions)
+        newest = versions[0]
+        current = self.glue.get_table(DatabaseName="default", Name=SEED_TABLE)["Table"]
+        self.assertEqual(newest["VersionId"], current["VersionId"])
+        self.assertEqual([c["Name"] for c in newest["Table"]["StorageDescriptor"]["Columns"]],
+                         [c["Name"] for c in current["StorageDescriptor"]["Columns"]])
+        one = self.glue.get_table_version(DatabaseName="default", TableName=SEED_TABLE,
+                                          VersionId=newest["VersionId"])["TableVersion"]
+        self.assertEqual(one["VersionId"], newest["VersionId"])
+
     def test_partitions_match_the_lake(self):
         expected = self.partitions_by_sql()
         self.assertTrue(expected)
         parts = self.glue.get_partitions(DatabaseName="default", TableName=SEED_TABLE)["Partitions"]
-        got = {tuple(p["Values"]): int(p["Parameters"]["recordCount"]) for p in parts}
+        got = {tuple(p["Values"]): int(p["Parameters"]["numRows"]) for p in parts}
         self.assertEqual(got, expected)
         for p in parts:
             self.assertTrue(p["StorageDescriptor"]["Location"].endswith(
