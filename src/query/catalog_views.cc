@@ -87,7 +87,16 @@ Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
       if (taken.insert(Lowercase(d.name)).second) derived.push_back(std::move(d));
     }
   }
-  return engine.ReplaceViews(views, derived);
+  Status s = engine.ReplaceViews(views, derived);
+  if (s.ok() || derived.empty()) return s;
+  // A history view DuckDB rejects must not take the tables down with it.
+  std::string warning = "change-history views left out: " + s.message();
+  if (warnings != nullptr) {
+    warnings->push_back(std::move(warning));
+  } else {
+    std::fprintf(stderr, "tributary: warning: %s\n", warning.c_str());
+  }
+  return engine.ReplaceViews(views);
 }
 
 }  // namespace tributary::query

@@ -27,10 +27,11 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
                                                 const std::string& lake_root,
                                                 std::vector<std::string>* warnings = nullptr);
 
-// ViewsFromCatalog(catalog, engine.lake_root()) plus the change-history views of every table with
-// recorded key columns (history_views.h, catalog/table_keys.h), then engine.ReplaceViews(): cheap when nothing
-// changed (one catalog read and a stat per file), so call it before serving a query or after each
-// commit. A view may list a file under its '_' temporary name until the rename; refreshing again
+// ViewsFromCatalog(catalog, engine.lake_root()) plus the change-history views of every table
+// with recorded key columns (history_views.h, catalog/table_keys.h), then engine.ReplaceViews():
+// cheap when nothing changed (a few catalog reads and a stat per file), so call it before serving
+// a query or after each commit. If DuckDB rejects the history views, the tables are still
+// replaced without them and a warning says why. A view may list a file under its '_' temporary name until the rename; refreshing again
 // picks up the final name, so a query that fails on a vanished file should refresh and retry once.
 Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
                     std::vector<std::string>* warnings = nullptr);

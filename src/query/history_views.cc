@@ -33,6 +33,11 @@ std::vector<DerivedView> HistoryViews(const TableView& table,
       !HasColumn(table, "creation_datetime") || (!has_sequence && !has_event_id)) {
     return {};
   }
+  // The columns _history adds must not collide with the table's own.
+  for (const char* added : {"version", "valid_from", "valid_to", "ended_by_event",
+                            "ended_by_event_id", "ended_by_sequence_number", "is_current"}) {
+    if (HasColumn(table, added)) return {};
+  }
   std::vector<std::string> keys;
   for (const std::string& key : key_columns) {
     if (!HasColumn(table, key)) return {};

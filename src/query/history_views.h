@@ -18,7 +18,9 @@
 // A table gets these views when it has the columns cdc_event_type, creation_datetime and
 // sequence_number or event_id (what the cdc-flatten processor writes) plus every one of its
 // recorded key columns (catalog/table_keys.h: the table parameter "tributary.key_columns"); a view
-// name already taken by a table is skipped.
+// name already taken by a table is skipped. A table that has a column named like one _history
+// adds (version, valid_from, valid_to, ended_by_event, ended_by_event_id,
+// ended_by_sequence_number, is_current) gets no history views.
 //
 // Thread-safety: pure functions.
 #pragma once

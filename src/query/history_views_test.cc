@@ -143,6 +143,10 @@ TEST(HistoryViewsSqlTest, OnlyForCdcTablesWithRecordedKeys) {
   EXPECT_EQ(HistoryViews(table, {"order_id"}).size(), 2u);
   TableView plain{"plain", {{"order_id", catalog::ColumnType::kString}}, {}, {}};
   EXPECT_THAT(HistoryViews(plain, {"order_id"}), IsEmpty());
+  // An item attribute named like a column _history adds (DynamoDB items often carry "version").
+  TableView versioned = table;
+  versioned.columns.push_back({"version", catalog::ColumnType::kBigint});
+  EXPECT_THAT(HistoryViews(versioned, {"order_id"}), IsEmpty());
 }
 
 TEST_F(HistoryViewsTest, NoRecordedKeysNoViewsAndNamesTakenByTablesAreKept) {
