@@ -114,6 +114,24 @@ int RunStatus(const StatusArgs& args) {
                 << Thousands(num("captured")) << " -> delivered " << Thousands(num("delivered")) << " (failed "
                 << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
                 << "lag       " << num("lag_ms") << " ms behind the stream tip\n";
+      // Failed records per delivery stream and errorCode (since the process started).
+      simdjson::dom::array deliveries;
+      if (!e["deliveries"].get_array().get(deliveries)) {
+        for (auto d : deliveries) {
+          std::string_view name;
+          simdjson::dom::object codes;
+          if (d["name"].get_string().get(name) || d["failed_by_code"].get_object().get(codes)) continue;
+          bool first = true;
+          for (auto [code, count] : codes) {
+            int64_t n = 0;
+            if (count.get_int64().get(n)) continue;
+            std::cout << (first ? "failed    " + std::string(name) + ": " : std::string(", ")) << code << " "
+                      << Thousands(n);
+            first = false;
+          }
+          if (!first) std::cout << "\n";
+        }
+      }
       simdjson::dom::array errs;
       if (!e["errors"].get_array().get(errs)) {
         for (auto x : errs) {

@@ -43,6 +43,14 @@ std::string ResourceRef::ToString() const {
   return std::string(ResourceKindName(kind)) + ":" + name;
 }
 
+std::string_view DefaultPrefixName(DefaultPrefix p) {
+  return p == DefaultPrefix::kHive ? "hive" : "firehose";
+}
+
+std::string_view PartitionLimitActionName(PartitionLimitAction a) {
+  return a == PartitionLimitAction::kFlush ? "flush" : "error";
+}
+
 std::string_view PartitioningName(Partitioning p) {
   switch (p) {
     case Partitioning::kEventTime:

@@ -134,6 +134,20 @@ enum class Partitioning : uint8_t {
 };
 std::string_view PartitioningName(Partitioning p);  // "event-time" | "arrival-time" | "none"
 
+// What a prefix without expressions gets appended (and the layout without a prefix).
+enum class DefaultPrefix : uint8_t {
+  kHive,      // year=YYYY/month=MM/day=DD/hour=HH/ (Tributary's default)
+  kFirehose,  // YYYY/MM/DD/HH/ (Firehose's default-prefix rule)
+};
+std::string_view DefaultPrefixName(DefaultPrefix p);  // "hive" | "firehose"
+
+// A record that would open more than max_open_partitions partitions in one buffer:
+enum class PartitionLimitAction : uint8_t {
+  kFlush,  // commits the buffer early and goes on
+  kError,  // goes to the error prefix (Firehose's behaviour)
+};
+std::string_view PartitionLimitActionName(PartitionLimitAction a);  // "flush" | "error"
+
 enum class DestinationType : uint8_t { kLocal, kS3 };
 std::string_view DestinationTypeName(DestinationType type);  // "local" | "s3"
 
@@ -156,6 +170,15 @@ struct DeliveryConfig : Located {
   DestinationConfig destination;
   std::string table;  // SQL table in the catalog, [a-z0-9_]{1,255}; default: from the name
   std::string error_prefix = "errors/";  // under the destination, for records that failed
+  // Firehose's S3 Prefix and ErrorOutputPrefix with !{...} expressions (docs/configuration.md,
+  // "Dynamic partitioning"), relative to the destination. Empty: not given.
+  std::string prefix;
+  std::string error_output_prefix;
+  DefaultPrefix default_prefix = DefaultPrefix::kHive;
+  // Firehose's DynamicPartitioningConfiguration.Enabled; unset: on when the prefix uses keys.
+  std::optional<bool> dynamic_partitioning;
+  int64_t max_open_partitions = 500;  // 1..100000 (Firehose: 500 by default, up to 5000)
+  PartitionLimitAction on_partition_limit = PartitionLimitAction::kFlush;
 };
 
 enum class CatalogType : uint8_t { kSqlite };

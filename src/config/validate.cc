@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "config/diagnostics.h"
 #include "config/pipeline_config.h"
 #include "config/yaml_reader.h"
+#include "transform/prefix_template.h"
 
 namespace tributary::config {
 
@@ -187,6 +189,92 @@ bool IsContainedRelativePath(std::string_view path) {
   return true;
 }
 
+// Parses a template; on error reports it at the offending character (the value's column plus the
+// offset into the template, for a single-line value).
+std::optional<transform::PrefixTemplate> ParseTemplate(Diagnostics& diag, const DeliveryConfig& d,
+                                                       std::string_view key,
+                                                       const std::string& text,
+                                                       transform::PrefixRole role) {
+  size_t at = 0;
+  auto t = transform::PrefixTemplate::Parse(text, role, &at);
+  if (t.ok()) return std::move(t).value();
+  Location l = d.at(key);
+  if (l.known() && d.fields.count(std::string(key)) != 0 &&
+      text.find('\n') == std::string::npos) {
+    l.column += static_cast<int>(at);
+  }
+  diag.Error(l, t.status().message());
+  return std::nullopt;
+}
+
+// Firehose's rules for Prefix, ErrorOutputPrefix and dynamic partitioning
+// (aws-compat-checklist section 4, "Dynamic partitioning and S3 keys").
+void CheckPrefixes(Diagnostics& diag, const DeliveryConfig& d) {
+  std::optional<transform::PrefixTemplate> prefix;
+  if (!d.prefix.empty()) {
+    prefix = ParseTemplate(diag, d, "prefix", d.prefix, transform::PrefixRole::kPrefix);
+    if (prefix && prefix->has_expressions()) {
+      const auto& first = prefix->segments().front();
+      if (first.size() != 1 || first[0].kind != transform::PrefixPart::Kind::kLiteral) {
+        diag.Error(d.at("prefix"), "prefix '" + d.prefix +
+                                       "' must start with a folder without expressions (the "
+                                       "table's location, e.g. 'sales/')");
+      } else if (!prefix->ends_with_slash()) {
+        diag.Error(d.at("prefix"), "prefix '" + d.prefix +
+                                       "' must end with '/' (the object name follows the last "
+                                       "folder)");
+      }
+    }
+  }
+  if (!d.error_output_prefix.empty()) {
+    if (d.fields.count("error_prefix") != 0) {
+      diag.Error(d.at("error_output_prefix"),
+                 "give error_output_prefix or error_prefix, not both (error_prefix is the "
+                 "shorthand for '<error_prefix>processing-failed/YYYY/MM/DD/HH/')");
+    }
+    auto t = ParseTemplate(diag, d, "error_output_prefix", d.error_output_prefix,
+                           transform::PrefixRole::kErrorOutputPrefix);
+    if (t && t->has_expressions()) {
+      if (!t->has_error_output_type()) {
+        diag.Error(d.at("error_output_prefix"),
+                   "error_output_prefix '" + d.error_output_prefix +
+                       "' has expressions, so it must contain !{firehose:error-output-type}");
+      } else if (!t->ends_with_slash()) {
+        diag.Error(d.at("error_output_prefix"),
+                   "error_output_prefix '" + d.error_output_prefix + "' must end with '/'");
+      } else if (t->segments().front().size() != 1 ||
+                 t->segments().front()[0].kind != transform::PrefixPart::Kind::kLiteral) {
+        diag.Error(d.at("error_output_prefix"),
+                   "error_output_prefix '" + d.error_output_prefix +
+                       "' must start with a folder without expressions (the errors table's "
+                       "location, e.g. 'errors/')");
+      }
+    }
+  }
+  const bool uses_keys = prefix && prefix->has_partition_keys();
+  if (d.dynamic_partitioning == true) {
+    if (d.prefix.empty()) {
+      diag.Error(d.at("dynamic_partitioning"),
+                 "dynamic_partitioning needs a prefix with partition keys, e.g. "
+                 "'sales/customer=!{partitionKeyFromQuery:customer}/'");
+    } else if (prefix && !uses_keys) {
+      diag.Error(d.at("prefix"),
+                 "with dynamic_partitioning, the prefix must use !{partitionKeyFromQuery:...} or "
+                 "!{partitionKeyFromLambda:...}");
+    }
+    if (d.error_output_prefix.empty()) {
+      diag.Error(d.at("dynamic_partitioning"),
+                 "dynamic_partitioning needs an error_output_prefix, e.g. "
+                 "'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/'");
+    }
+  } else if (d.dynamic_partitioning == false && uses_keys) {
+    diag.Error(d.at("prefix"), "prefix uses partition keys, which needs dynamic_partitioning: "
+                               "true (or leave dynamic_partitioning out)");
+  }
+  CheckRange(diag, d, "max_open_partitions", "max_open_partitions", d.max_open_partitions,
+             int64_t{1}, int64_t{100000});
+}
+
 void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryConfig& d) {
   CheckAwsName(diag, d, "delivery", d.name, 1, 64);
   const std::string who = "delivery '" + d.name + "'";
@@ -234,10 +322,11 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   CheckRange(diag, b, "max_records", "buffering max_records", b.max_records, int64_t{1},
              kMaxBufferRecords);
 
-  if (d.partitioning != Partitioning::kEventTime) {
-    diag.Error(d.at("partitioning"), "partitioning '" + std::string(PartitioningName(d.partitioning)) +
-                                         "' is not supported yet (use 'event-time')");
+  if (d.partitioning == Partitioning::kNone) {
+    diag.Error(d.at("partitioning"), "partitioning 'none' is not supported yet (use 'event-time' "
+                                     "or 'arrival-time')");
   }
+  CheckPrefixes(diag, d);
 
   const DestinationConfig& dest = d.destination;
   if (dest.type == DestinationType::kS3) {

@@ -168,3 +168,93 @@ TEST(ValidateTest, ConfigChangedInCode) {
 
 }  // namespace
 }  // namespace tributary::config
+
+namespace tributary::config {
+namespace {
+
+std::string WithDelivery(std::string_view lines) { return std::string(kBase) + std::string(lines); }
+
+TEST(ValidatePrefixTest, PrefixKeysAreRead) {
+  auto r = ParsePipelineConfig(
+      WithDelivery("    prefix: sales/customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM}/\n"
+                   "    error_output_prefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy}/'\n"
+                   "    default_prefix: firehose\n"
+                   "    dynamic_partitioning: true\n"
+                   "    max_open_partitions: 50\n"
+                   "    on_partition_limit: error\n"
+                   "    partitioning: arrival-time\n"),
+      "pipeline.yaml");
+  ASSERT_OK(r.status());
+  const DeliveryConfig& d = r->deliveries[0];
+  EXPECT_EQ(d.prefix, "sales/customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM}/");
+  EXPECT_EQ(d.error_output_prefix, "errors/!{firehose:error-output-type}/!{timestamp:yyyy}/");
+  EXPECT_EQ(d.default_prefix, DefaultPrefix::kFirehose);
+  EXPECT_EQ(d.dynamic_partitioning, true);
+  EXPECT_EQ(d.max_open_partitions, 50);
+  EXPECT_EQ(d.on_partition_limit, PartitionLimitAction::kError);
+  EXPECT_EQ(d.partitioning, Partitioning::kArrivalTime);
+}
+
+TEST(ValidatePrefixTest, TemplateErrorsPointAtTheExpression) {
+  // Column of the value (13) + offset of the bad expression or letter.
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: sales/!{time:yyyy}/\n")),
+            "pipeline.yaml:14:19: prefix 'sales/!{time:yyyy}/': unknown namespace 'time' "
+            "(expected timestamp, firehose, partitionKeyFromQuery or partitionKeyFromLambda)");
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: sales/!{timestamp:yyyy-ww}/\n")),
+            "pipeline.yaml:14:36: prefix 'sales/!{timestamp:yyyy-ww}/': timestamp pattern "
+            "'yyyy-ww': pattern letter 'w' is not supported (supported: G u y Q q M L d D E a H k "
+            "K h m s S n A X x Z; quote literal text as 'text')");
+  // Quoted: the column counts from the first character inside the quotes.
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: \"sales/!{timestamp:yyyy-ww}/\"\n")),
+            "pipeline.yaml:14:37: prefix 'sales/!{timestamp:yyyy-ww}/': timestamp pattern "
+            "'yyyy-ww': pattern letter 'w' is not supported (supported: G u y Q q M L d D E a H k "
+            "K h m s S n A X x Z; quote literal text as 'text')");
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: sales/!{firehose:error-output-type}/\n")),
+            "pipeline.yaml:14:19: prefix 'sales/!{firehose:error-output-type}/': "
+            "!{firehose:error-output-type} is allowed only in error_output_prefix");
+  EXPECT_EQ(ErrorOf(WithDelivery("    error_output_prefix: e/!{partitionKeyFromQuery:k}/\n")),
+            "pipeline.yaml:14:28: error_output_prefix 'e/!{partitionKeyFromQuery:k}/': "
+            "!{partitionKeyFromQuery:...} is not allowed in error_output_prefix");
+}
+
+TEST(ValidatePrefixTest, FirehoseRules) {
+  EXPECT_EQ(ErrorOf(WithDelivery("    error_output_prefix: errors/!{timestamp:yyyy}/\n")),
+            "pipeline.yaml:14:26: error_output_prefix 'errors/!{timestamp:yyyy}/' has "
+            "expressions, so it must contain !{firehose:error-output-type}");
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: '!{timestamp:yyyy}/'\n")),
+            "pipeline.yaml:14:14: prefix '!{timestamp:yyyy}/' must start with a folder without "
+            "expressions (the table's location, e.g. 'sales/')");
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: sales/!{timestamp:yyyy}\n")),
+            "pipeline.yaml:14:13: prefix 'sales/!{timestamp:yyyy}' must end with '/' (the object "
+            "name follows the last folder)");
+  EXPECT_EQ(ErrorOf(WithDelivery("    dynamic_partitioning: true\n")),
+            "pipeline.yaml:14:27: dynamic_partitioning needs a prefix with partition keys, e.g. "
+            "'sales/customer=!{partitionKeyFromQuery:customer}/'\n"
+            "pipeline.yaml:14:27: dynamic_partitioning needs an error_output_prefix, e.g. "
+            "'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/'");
+  EXPECT_EQ(ErrorOf(WithDelivery("    dynamic_partitioning: true\n"
+                                 "    prefix: sales/!{timestamp:yyyy}/\n"
+                                 "    error_output_prefix: errors/\n")),
+            "pipeline.yaml:15:13: with dynamic_partitioning, the prefix must use "
+            "!{partitionKeyFromQuery:...} or !{partitionKeyFromLambda:...}");
+  EXPECT_EQ(ErrorOf(WithDelivery("    dynamic_partitioning: false\n"
+                                 "    prefix: sales/c=!{partitionKeyFromLambda:c}/\n")),
+            "pipeline.yaml:15:13: prefix uses partition keys, which needs dynamic_partitioning: "
+            "true (or leave dynamic_partitioning out)");
+  EXPECT_EQ(ErrorOf(WithDelivery("    error_prefix: e/\n    error_output_prefix: f/\n")),
+            "pipeline.yaml:15:26: give error_output_prefix or error_prefix, not both "
+            "(error_prefix is the shorthand for '<error_prefix>processing-failed/YYYY/MM/DD/HH/')");
+  EXPECT_EQ(ErrorOf(WithDelivery("    max_open_partitions: 0\n")),
+            "pipeline.yaml:14:26: max_open_partitions must be between 1 and 100000, got 0");
+  EXPECT_EQ(ErrorOf(WithDelivery("    on_partition_limit: drop\n")),
+            "pipeline.yaml:14:25: invalid on_partition_limit 'drop' (expected one of: flush, "
+            "error)");
+  EXPECT_EQ(ErrorOf(WithDelivery("    dynamic_partitioning: yes\n")),
+            "pipeline.yaml:14:27: 'dynamic_partitioning' must be true or false, got 'yes'");
+  // Error prefixes without expressions, and prefixes with only static text, are fine.
+  ASSERT_OK(ParsePipelineConfig(WithDelivery("    prefix: sales\n    error_output_prefix: failed\n"),
+                                "pipeline.yaml"));
+}
+
+}  // namespace
+}  // namespace tributary::config

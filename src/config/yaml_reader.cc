@@ -331,7 +331,9 @@ void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeCon
 void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, DeliveryConfig* out) {
   MapReader m(r, node, at, "delivery",
               {"name", "source", "processor", "processors", "buffering", "partitioning",
-               "destination", "table", "error_prefix"},
+               "destination", "table", "error_prefix", "prefix", "error_output_prefix",
+               "default_prefix", "dynamic_partitioning", "max_open_partitions",
+               "on_partition_limit"},
               out);
   m.String("name", &out->name, /*required=*/true);
   ReadResourceRef(r, m, "source", &out->source);
@@ -400,6 +402,31 @@ void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, Del
     out->table = DefaultTableName(out->name);
   }
   m.String("error_prefix", &out->error_prefix);
+  // Templates: point their locations at the first character inside quotes, so an error's column
+  // plus the offset into the template lands on the offending expression.
+  for (std::string_view key : {"prefix", "error_output_prefix"}) {
+    const Entry* e = m.Find(key);
+    if (e == nullptr) continue;
+    m.String(key, key == "prefix" ? &out->prefix : &out->error_output_prefix);
+    if (e->value.IsScalar() && e->value.Tag() == "!") ++out->fields[std::string(key)].column;
+  }
+  m.Enum<DefaultPrefix>("default_prefix", &out->default_prefix,
+                        {{"hive", DefaultPrefix::kHive}, {"firehose", DefaultPrefix::kFirehose}});
+  if (const Entry* e = m.Find("dynamic_partitioning")) {
+    if (auto text = m.Scalar(*e, "true or false")) {
+      if (*text == "true") {
+        out->dynamic_partitioning = true;
+      } else if (*text == "false") {
+        out->dynamic_partitioning = false;
+      } else {
+        r.Error(e->value_location, "'dynamic_partitioning' must be true or false, got '" + *text + "'");
+      }
+    }
+  }
+  m.Integer("max_open_partitions", &out->max_open_partitions);
+  m.Enum<PartitionLimitAction>("on_partition_limit", &out->on_partition_limit,
+                               {{"flush", PartitionLimitAction::kFlush},
+                                {"error", PartitionLimitAction::kError}});
 }
 
 // "host:port", "[v6]:port".

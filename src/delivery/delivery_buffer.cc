@@ -1,5 +1,6 @@
 #include "delivery/delivery_buffer.h"
 
+#include "delivery/error_record.h"
 #include "delivery/lake_layout.h"
 #include "transform/event_time.h"
 
@@ -44,8 +45,75 @@ DeliveryBuffer::DeliveryBuffer(std::string location, std::vector<std::string> pa
       partition_keys_(std::move(partition_keys)),
       error_prefix_(std::move(error_prefix)) {}
 
+DeliveryBuffer::DeliveryBuffer(const DeliveryOptions& options)
+    : location_(options.location),
+      partition_keys_(options.partition_keys),
+      error_prefix_(options.error_prefix),
+      layout_(options.layout.get()),
+      error_template_(options.error_template.get()),
+      max_open_partitions_(static_cast<size_t>(options.max_open_partitions)) {}
+
+Result<FileBuffer*> DeliveryBuffer::FindOrOpen(const std::string& key) {
+  if (auto it = data_.by_key.find(key); it != data_.by_key.end()) return it->second;
+  if (data_.used >= max_open_partitions_) {
+    failure_code_ = kActivePartitionsExceededCode;
+    return Status::ResourceExhausted(
+        "the record would open partition " + std::to_string(data_.used + 1) +
+        " of the buffer, over max_open_partitions (" + std::to_string(max_open_partitions_) + ")");
+  }
+  return static_cast<FileBuffer*>(nullptr);
+}
+
+Result<FileBuffer*> DeliveryBuffer::LayoutBuffer(const transform::PartitionKeys& keys,
+                                                 int64_t event_ms) {
+  const int64_t granularity = layout_->timestamp_granularity_ms();
+  const int64_t bucket = event_ms >= 0 ? event_ms / granularity
+                                       : (event_ms - (granularity - 1)) / granularity;
+  if (layout_->time_only() && last_buffer_ != nullptr && bucket == last_bucket_) {
+    return last_buffer_;
+  }
+  if (random_.empty()) transform::AppendRandomString(random_);
+  if (!layout_->Render(keys, event_ms, random_, rendered_, failure_)) {
+    failure_code_ = failure_.code;
+    return Status::InvalidArgument(failure_.message);
+  }
+  if (last_buffer_ != nullptr && last_values_.size() == rendered_.size()) {
+    bool same = true;
+    for (size_t i = 0; same && i < rendered_.size(); ++i) same = last_values_[i] == rendered_[i];
+    if (same) {
+      last_bucket_ = bucket;
+      return last_buffer_;
+    }
+  }
+  key_scratch_.clear();
+  for (const std::string& v : rendered_) {
+    key_scratch_.append(v);
+    key_scratch_.push_back('\0');
+  }
+  TRIB_ASSIGN_OR_RETURN(FileBuffer * buffer, FindOrOpen(key_scratch_));
+  if (buffer == nullptr) {
+    std::string dir;
+    catalog::PartitionValues values;
+    Status s = layout_->FolderOf(rendered_, dir, values);
+    if (!s.ok()) {
+      failure_code_ = kInvalidPartitionValueCode;
+      return s;
+    }
+    buffer = data_.Acquire(key_scratch_);
+    buffer->dir = std::move(dir);
+    buffer->partition_values = std::move(values);
+  }
+  last_values_.resize(rendered_.size());
+  for (size_t i = 0; i < rendered_.size(); ++i) last_values_[i].assign(rendered_[i]);
+  last_buffer_ = buffer;
+  last_bucket_ = bucket;
+  return buffer;
+}
+
 Result<FileBuffer*> DeliveryBuffer::RowBuffer(const transform::PartitionKeys& keys,
                                               int64_t event_ms) {
+  failure_code_ = kPartitionErrorCode;
+  if (layout_ != nullptr) return LayoutBuffer(keys, event_ms);
   value_scratch_.clear();
   transform::HourPartition hour{};
   if (keys.empty() && !partition_keys_.empty()) {
@@ -87,10 +155,8 @@ Result<FileBuffer*> DeliveryBuffer::RowBuffer(const transform::PartitionKeys& ke
     key_scratch_.append(v);
     key_scratch_.push_back('\0');
   }
-  FileBuffer* buffer = nullptr;
-  if (auto it = data_.by_key.find(key_scratch_); it != data_.by_key.end()) {
-    buffer = it->second;
-  } else {
+  TRIB_ASSIGN_OR_RETURN(FileBuffer * buffer, FindOrOpen(key_scratch_));
+  if (buffer == nullptr) {
     std::string dir = location_;
     catalog::PartitionValues values;
     for (size_t i = 0; i < partition_keys_.size(); ++i) {
@@ -125,7 +191,36 @@ Status DeliveryBuffer::AddRow(std::string_view row, const transform::PartitionKe
 }
 
 void DeliveryBuffer::AddError(std::string_view line, int64_t arrival_ms,
-                              std::string_view sequence) {
+                              std::string_view sequence, std::string_view type,
+                              std::string_view code) {
+  if (auto it = error_counts_.find(code); it != error_counts_.end()) {
+    ++it->second;
+  } else {
+    error_counts_.emplace(std::string(code), 1);
+  }
+  if (error_template_ != nullptr) {
+    // Failed records are rare: render the error prefix per record.
+    error_dir_scratch_.clear();
+    const transform::UtcTime time = transform::ToUtc(arrival_ms);
+    for (const auto& segment : error_template_->segments()) {
+      if (!error_dir_scratch_.empty()) error_dir_scratch_ += '/';
+      for (const transform::PrefixPart& part : segment) {
+        transform::PrefixTemplate::AppendPart(part, time, type, error_dir_scratch_);
+      }
+    }
+    FileBuffer* b = nullptr;
+    if (auto it = errors_.by_key.find(error_dir_scratch_); it != errors_.by_key.end()) {
+      b = it->second;
+    } else {
+      b = errors_.Acquire(error_dir_scratch_);
+      b->dir = error_dir_scratch_;
+    }
+    last_error_buffer_ = nullptr;
+    b->Append(line, arrival_ms, sequence);
+    bytes_ += static_cast<int64_t>(line.size()) + 1;
+    ++records_;
+    return;
+  }
   int64_t hour = arrival_ms >= 0 ? arrival_ms / 3600000 : (arrival_ms - 3599999) / 3600000;
   if (last_error_buffer_ == nullptr || hour != last_error_hour_) {
     std::string key = std::to_string(hour);
@@ -171,13 +266,16 @@ void DeliveryBuffer::ClearErrors() {
     records_ -= errors_.buffers[i]->rows;
   }
   errors_.Reset();
+  error_counts_.clear();
   last_error_buffer_ = nullptr;
 }
 
 void DeliveryBuffer::Clear() {
   data_.Reset();
   errors_.Reset();
+  error_counts_.clear();
   columns_.Clear();
+  random_.clear();
   last_buffer_ = nullptr;
   last_error_buffer_ = nullptr;
   last_sequence_.clear();

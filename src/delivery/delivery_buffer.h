@@ -5,7 +5,14 @@
 // deadline).
 //
 // Buffers and their strings are pooled across flushes, and the partition of the previous row is
-// remembered, so steady-state appends neither hash nor allocate.
+// remembered, so steady-state appends neither hash nor allocate. With a prefix (PrefixLayout)
+// the folder and partition values are rendered from the template; a prefix whose values depend
+// only on time reuses the previous row's partition while the timestamp stays in the same
+// granularity bucket (an hour for yyyy/MM/dd/HH), so rendering is per partition, not per row.
+//
+// At most max_open_partitions distinct partitions are held: a row that would open one more is
+// refused with kResourceExhausted (the worker commits the buffer, or, with Firehose's
+// behaviour, fails the record).
 //
 // Thread-safety: not thread-safe. A ShardWorker owns two: the worker thread fills one while the
 // committer thread commits the other; a buffer is handed over whole, under the worker's lock.
@@ -13,6 +20,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +29,8 @@
 
 #include "catalog/partition_spec.h"
 #include "core/status.h"
+#include "delivery/delivery_options.h"
+#include "delivery/prefix_layout.h"
 #include "transform/column_set.h"
 #include "transform/processor.h"
 
@@ -46,16 +56,32 @@ class DeliveryBuffer {
   // `error_prefix`: ends in '/'.
   DeliveryBuffer(std::string location, std::vector<std::string> partition_keys,
                  std::string error_prefix);
+  // From normalized options (layout, error template, partition bound); `options` must outlive
+  // the buffer.
+  explicit DeliveryBuffer(const DeliveryOptions& options);
 
   // Appends an Ok row (a JSON object without a trailing newline) to its partition's buffer.
-  // Partition values come from `keys`; when `keys` is empty, from year/month/day/hour of
-  // `event_ms` (table keys without such a default are an error). InvalidArgument (the caller
-  // turns the record into a failed one) when a key is missing or a value cannot be a path
-  // segment; nothing is buffered then.
+  // Without a layout, partition values come from `keys`; when `keys` is empty, from
+  // year/month/day/hour of `event_ms` (table keys without such a default are an error). With a
+  // layout, they are rendered from the prefix (`event_ms` is the !{timestamp:} instant).
+  // Nothing is buffered unless Ok:
+  //   InvalidArgument: the partition cannot be used (a key is missing or a value cannot be a
+  //     folder); failure_code() says which errorCode the failed record gets;
+  //   ResourceExhausted: the row would open partition max_open_partitions + 1.
   Status AddRow(std::string_view row, const transform::PartitionKeys& keys, int64_t event_ms,
                 std::string_view sequence);
-  // Appends one failed-record JSON line (see error_record.h), in its arrival hour's folder.
-  void AddError(std::string_view line, int64_t arrival_ms, std::string_view sequence);
+  std::string_view failure_code() const { return failure_code_; }
+  // Appends one failed-record JSON line (see error_record.h): without an error template in its
+  // arrival hour's folder below <error_prefix>processing-failed/, else in the error prefix
+  // rendered for `type` and the arrival time. `code` is counted in error_counts().
+  void AddError(std::string_view line, int64_t arrival_ms, std::string_view sequence,
+                std::string_view type = "processing-failed", std::string_view code = "");
+  // Failed records buffered per errorCode (until ClearErrors/Clear).
+  const std::map<std::string, int64_t, std::less<>>& error_counts() const {
+    return error_counts_;
+  }
+  // Distinct partitions buffered.
+  size_t open_partitions() const { return data_.used; }
   // Every consumed record (Ok, Dropped or ProcessingFailed) passes here, in order.
   void NoteConsumed(std::string_view sequence, int64_t now_mono_ns);
   // A record the processor dropped (in addition to NoteConsumed): committed as checkpoint only.
@@ -88,11 +114,17 @@ class DeliveryBuffer {
   };
 
   Result<FileBuffer*> RowBuffer(const transform::PartitionKeys& keys, int64_t event_ms);
+  Result<FileBuffer*> LayoutBuffer(const transform::PartitionKeys& keys, int64_t event_ms);
+  // The buffer of `key` (values joined), or a new one for `dir`/`values` within the bound.
+  Result<FileBuffer*> FindOrOpen(const std::string& key);
 
   // Constant after construction.
   const std::string location_;
   const std::vector<std::string> partition_keys_;
   const std::string error_prefix_;
+  const PrefixLayout* const layout_ = nullptr;
+  const transform::PrefixTemplate* const error_template_ = nullptr;
+  const size_t max_open_partitions_ = 500;
 
   Pool data_;
   Pool errors_;
@@ -104,6 +136,15 @@ class DeliveryBuffer {
   FileBuffer* last_error_buffer_ = nullptr;
   std::string key_scratch_;
   std::vector<std::string_view> value_scratch_;
+  // Layout path: rendered values, the time bucket of last_buffer_ (time-only layouts), the
+  // random string of this flush (!{firehose:random-string}).
+  std::vector<std::string> rendered_;
+  int64_t last_bucket_ = std::numeric_limits<int64_t>::min();
+  std::string random_;
+  std::string_view failure_code_;
+  PartitionFailure failure_;
+  std::string error_dir_scratch_;
+  std::map<std::string, int64_t, std::less<>> error_counts_;
 
   std::string last_sequence_;
   int64_t bytes_ = 0;

@@ -12,6 +12,8 @@ ShardStats DeliveryStats::Totals() const {
     t.records_read += s.records_read;
     t.rows_delivered += s.rows_delivered;
     t.records_failed += s.records_failed;
+    for (const auto& [code, count] : s.failed_by_code) t.failed_by_code[code] += count;
+    t.partition_limit_flushes += s.partition_limit_flushes;
     t.records_dropped += s.records_dropped;
     t.files_committed += s.files_committed;
     t.bytes_committed += s.bytes_committed;
@@ -67,7 +69,7 @@ Status DeliveryStream::EnsureTables() {
   catalog::TableDef errors;
   errors.database = options_.database;
   errors.name = options_.errors_table();
-  errors.location = ErrorLocation(options_.error_prefix);
+  errors.location = options_.errors_location();
   errors.format = "json";
   errors.columns = FailedRecordColumns();
   return catalog_.EnsureTable(errors);
@@ -81,7 +83,7 @@ Result<RecoveryReport> DeliveryStream::Recover() {
   }
   TRIB_RETURN_IF_ERROR(EnsureTables());
   return RecoverTempFiles(fs_, catalog_, options_.lake_root,
-                          {options_.location, ErrorLocation(options_.error_prefix)},
+                          {options_.location, options_.errors_location()},
                           options_.name, options_.sync);
 }
 

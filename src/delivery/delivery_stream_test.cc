@@ -447,6 +447,7 @@ TEST_F(DeliveryStreamTest, FailedRecordsLandInTheErrorsTable) {
     EXPECT_NE(e.find("\"errorMessage\":\"cdc-flatten: "), std::string::npos) << e;
     EXPECT_NE(e.find("\"attemptEndingTimestamp\":"), std::string::npos) << e;
     EXPECT_NE(e.find("\"lambdaArn\":\"builtin:cdc-flatten\""), std::string::npos) << e;
+    EXPECT_NE(e.find("\"errorOutputType\":\"processing-failed\""), std::string::npos) << e;
     size_t p = e.find("\"rawData\":\"") + 11;
     auto decoded = Base64Decode(e.substr(p, e.find('"', p) - p));
     ASSERT_OK(decoded);
@@ -460,7 +461,8 @@ TEST_F(DeliveryStreamTest, FailedRecordsLandInTheErrorsTable) {
   }
   auto table = catalog_->GetTable("sales_errors");
   ASSERT_OK(table);
-  EXPECT_EQ(table->columns.size(), 8u);
+  EXPECT_EQ(table->columns.size(), 9u);  // FailedRecordColumns(), errorOutputType last
+  EXPECT_EQ(table->columns.back().name, "errorOutputType");
 }
 
 TEST_F(DeliveryStreamTest, FailedRecordsAreNotDuplicatedAfterACrashBetweenTheTwoCommits) {

@@ -20,10 +20,14 @@ void AppendFailedRecordJson(const FailedRecord& r, std::string& out) {
   w.Int(r.attempt_ending_ms);
   w.Key("rawData");
   w.String(Base64Encode(r.raw_data));
-  w.Key("lambdaArn");
-  w.String(r.lambda_arn);
+  if (r.error_output_type == kProcessingFailedType) {
+    w.Key("lambdaArn");
+    w.String(r.lambda_arn);
+  }
   w.Key("sequenceNumber");
   w.String(r.sequence_number);
+  w.Key("errorOutputType");
+  w.String(r.error_output_type);
   w.EndObject();
   out += w.str();
 }
@@ -33,7 +37,8 @@ std::vector<catalog::Column> FailedRecordColumns() {
   return {{"attemptsMade", ColumnType::kBigint},       {"arrivalTimestamp", ColumnType::kBigint},
           {"errorCode", ColumnType::kString},          {"errorMessage", ColumnType::kString},
           {"attemptEndingTimestamp", ColumnType::kBigint}, {"rawData", ColumnType::kString},
-          {"lambdaArn", ColumnType::kString},          {"sequenceNumber", ColumnType::kString}};
+          {"lambdaArn", ColumnType::kString},          {"sequenceNumber", ColumnType::kString},
+          {"errorOutputType", ColumnType::kString}};
 }
 
 }  // namespace tributary::delivery

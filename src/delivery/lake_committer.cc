@@ -114,6 +114,9 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
       outcome.error_rows += s.buffer->rows;
       outcome.bytes += static_cast<int64_t>(s.buffer->data.size());
     }
+    for (const auto& [code, count] : buffer.error_counts()) {
+      outcome.error_rows_by_code[code] += count;
+    }
     Status published = Publish(staged);
     if (!published.ok()) outcome.publish_status = published;
     buffer.ClearErrors();

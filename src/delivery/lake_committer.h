@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -49,6 +50,7 @@ struct CommitOutcome {
   int64_t error_rows = 0;
   int64_t bytes = 0;
   int64_t dropped = 0;  // records the processor dropped, checkpointed by this commit
+  std::map<std::string, int64_t, std::less<>> error_rows_by_code;  // error_rows per errorCode
   bool checkpoint_advanced = false;
   // A rename after a successful commit failed; it is retried on the next Commit and by Recover.
   Status publish_status;

@@ -50,10 +50,8 @@ ShardWorker::ShardWorker(const WorkerContext& ctx, std::string shard_id)
       checkpoint_key_("delivery/" + ctx.options->name + "/" + shard_id_),
       errors_checkpoint_key_(checkpoint_key_ + "/errors"),
       infer_columns_(!ctx.processor->ReportsColumns()),
-      active_(std::make_unique<DeliveryBuffer>(ctx.options->location, ctx.options->partition_keys,
-                                               ctx.options->error_prefix)),
-      spare_(std::make_unique<DeliveryBuffer>(ctx.options->location, ctx.options->partition_keys,
-                                              ctx.options->error_prefix)),
+      active_(std::make_unique<DeliveryBuffer>(*ctx.options)),
+      spare_(std::make_unique<DeliveryBuffer>(*ctx.options)),
       committer_(CommitConfig{ctx.options->lake_root, ctx.options->name, ctx.options->table,
                               ctx.options->errors_table(),
                               "stream/" + ctx.stream->name() + "/" + shard_id_, checkpoint_key_,
@@ -277,8 +275,7 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
     inputs_[i] = transform::ProcessorInput{r.sequence_number, r.data, r.approximate_arrival_ms,
                                            shard_id_, r.partition_key, r.sequence_number};
   }
-  DeliveryBuffer& buffer = *active_;
-  transform::ColumnSet* columns = infer_columns_ ? nullptr : &buffer.columns();
+  transform::ColumnSet* columns = infer_columns_ ? nullptr : &active_->columns();
   Status status = ctx_.processor->Process(inputs_, outputs_, columns);
   int attempts = 1;
   while ((!status.ok() || outputs_.size() != n) && attempts <= ctx_.options->processor_retries) {
@@ -293,30 +290,31 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
                                              std::to_string(outputs_.size()) + " results for " +
                                              std::to_string(n) + " records";
     for (const stream::StreamRecord& r : records) {
-      AddFailed(r, kBatchErrorCode, message, attempts);
-      buffer.NoteConsumed(r.sequence_number, now_ns);
+      AddFailed(r, kBatchErrorCode, message, attempts, kProcessingFailedType);
+      active_->NoteConsumed(r.sequence_number, now_ns);
     }
   } else {
+    const bool arrival_time = ctx_.options->time_source == TimeSource::kArrivalTime;
     for (size_t i = 0; i < n; ++i) {
       const stream::StreamRecord& r = records[i];
       transform::ProcessorOutput& out = outputs_[i];
       if (out.record_id != r.sequence_number) {
         AddFailed(r, kOutputErrorCode, "the processor returned a missing or mismatched recordId",
-                  attempts);
+                  attempts, kProcessingFailedType);
       } else if (out.result == transform::ProcessingResult::kDropped) {
-        buffer.NoteDropped();
+        active_->NoteDropped();
       } else if (out.result == transform::ProcessingResult::kProcessingFailed) {
         AddFailed(r,
                   out.error_code.empty() ? transform::CdcFlattenProcessor::kErrorCode
                                          : std::string_view(out.error_code),
                   out.error_message.empty() ? "the processor returned ProcessingFailed"
                                             : std::string_view(out.error_message),
-                  attempts);
+                  attempts, kProcessingFailedType);
       } else {
         std::string_view row = TrimRow(out.data);
         Status row_status;
         if (infer_columns_) {
-          row_status = transform::InferColumns(row, buffer.columns());
+          row_status = transform::InferColumns(row, active_->columns());
           if (row_status.ok() && row.find('\n') != std::string_view::npos) {
             minify_scratch_.resize(row.size());
             size_t len = 0;
@@ -327,18 +325,13 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
             }
           }
           if (!row_status.ok()) {
-            AddFailed(r, kOutputErrorCode,
-                      "processor output: " + row_status.message(), attempts);
+            AddFailed(r, kOutputErrorCode, "processor output: " + row_status.message(), attempts,
+                      kProcessingFailedType);
           }
         }
-        if (row_status.ok()) {
-          Status s = buffer.AddRow(row, out.partition_keys,
-                                    out.event_time_ms.value_or(r.approximate_arrival_ms),
-                                    r.sequence_number);
-          if (!s.ok()) AddFailed(r, kPartitionErrorCode, s.message(), attempts);
-        }
+        if (row_status.ok()) AddRow(r, out, row, arrival_time, attempts);
       }
-      buffer.NoteConsumed(r.sequence_number, now_ns);
+      active_->NoteConsumed(r.sequence_number, now_ns);
     }
   }
   if (ctx_.counters.records_read != nullptr) ctx_.counters.records_read->Add(static_cast<int64_t>(n));
@@ -346,8 +339,33 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
   stats_.records_read += static_cast<int64_t>(n);
 }
 
+void ShardWorker::AddRow(const stream::StreamRecord& r, const transform::ProcessorOutput& out,
+                         std::string_view row, bool arrival_time, int attempts) {
+  const int64_t event_ms =
+      arrival_time ? r.approximate_arrival_ms : out.event_time_ms.value_or(r.approximate_arrival_ms);
+  Status s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number);
+  if (s.code() == StatusCode::kResourceExhausted &&
+      ctx_.options->partition_limit_action == PartitionLimitAction::kFlush) {
+    // Too many open partitions: commit what is buffered (records before this one, all consumed)
+    // and go on with an empty buffer. If the committer gave up during a stop, keep filling this
+    // buffer: it is not committed and its records are read again after a restart.
+    if (active_->has_pending() && WaitForCommitSlot().ok()) {
+      if (!infer_columns_) spare_->columns() = active_->columns();
+      SubmitActive();
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      ++stats_.partition_limit_flushes;
+    }
+    s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number);
+    if (s.code() == StatusCode::kResourceExhausted && active_->open_partitions() == 0) {
+      s = Status::Internal("max_open_partitions refused an empty buffer");
+    }
+  }
+  if (s.ok()) return;
+  AddFailed(r, active_->failure_code(), s.message(), attempts, kPartitioningFailedType);
+}
+
 void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view code,
-                            std::string_view message, int attempts) {
+                            std::string_view message, int attempts, std::string_view type) {
   if (!skip_errors_through_.empty()) {
     if (stream::CompareSequenceNumbers(record.sequence_number, skip_errors_through_) <= 0) {
       return;  // already committed to the error table before a restart
@@ -365,9 +383,11 @@ void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view
   f.raw_data = record.data;
   f.lambda_arn = ctx_.processor->arn();
   f.sequence_number = record.sequence_number;
+  f.error_output_type = type;
   line_scratch_.clear();
   AppendFailedRecordJson(f, line_scratch_);
-  active_->AddError(line_scratch_, record.approximate_arrival_ms, record.sequence_number);
+  active_->AddError(line_scratch_, record.approximate_arrival_ms, record.sequence_number, type,
+                    code);
 }
 
 Status ShardWorker::CommitOnce(DeliveryBuffer& buffer) {
@@ -387,6 +407,9 @@ Status ShardWorker::CommitOnce(DeliveryBuffer& buffer) {
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.rows_delivered += outcome.rows;
   stats_.records_failed += outcome.error_rows;
+  for (const auto& [code, count] : outcome.error_rows_by_code) {
+    stats_.failed_by_code[code] += count;
+  }
   stats_.records_dropped += outcome.dropped;
   stats_.files_committed += outcome.data_files + outcome.error_files;
   stats_.bytes_committed += outcome.bytes;

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,8 @@ struct ShardStats {
   int64_t records_read = 0;     // consumed from the stream (this process)
   int64_t rows_delivered = 0;   // committed rows
   int64_t records_failed = 0;   // committed to the error table
+  std::map<std::string, int64_t> failed_by_code;  // records_failed per errorCode
+  int64_t partition_limit_flushes = 0;  // early commits for max_open_partitions
   int64_t records_dropped = 0;  // Dropped by the processor, checkpointed
   int64_t files_committed = 0;  // data + error files
   int64_t bytes_committed = 0;
@@ -99,8 +102,13 @@ class ShardWorker {
   // Worker thread.
   void Run();
   void ProcessBatch(const std::vector<stream::StreamRecord>& records);
+  // Buffers an Ok row in its partition; a record whose partition cannot be used, or that is
+  // over max_open_partitions with PartitionLimitAction::kError, becomes a failed record.
+  void AddRow(const stream::StreamRecord& record, const transform::ProcessorOutput& out,
+              std::string_view row, bool arrival_time, int attempts);
+  // `type`: the error output type (error_record.h).
   void AddFailed(const stream::StreamRecord& record, std::string_view code,
-                 std::string_view message, int attempts);
+                 std::string_view message, int attempts, std::string_view type);
   bool FlushDue(int64_t now_ns) const;
   // Waits until no commit is in flight; returns the status of the last finished commit (not Ok
   // only when the committer gave up on it during a stop: nothing may be committed after it).

@@ -20,6 +20,21 @@ std::string Lowercase(std::string_view s) {
   return out;
 }
 
+// True when `path` has a folder "<key>=..." (key as written; Hive keys are [a-z0-9_]).
+bool HasHiveFolder(std::string_view path, std::string_view key) {
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) break;  // the last segment is the file name
+    std::string_view folder = path.substr(start, slash - start);
+    if (folder.size() > key.size() && folder.starts_with(key) && folder[key.size()] == '=') {
+      return true;
+    }
+    start = slash + 1;
+  }
+  return false;
+}
+
 bool IsRegularFile(const fs::path& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
@@ -45,6 +60,9 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
     view.columns = std::move(table.columns);
     view.partition_keys = std::move(table.partition_keys);
     view.files.reserve(files.size());
+    // Hive folders carry every key in the paths (DuckDB's hive_partitioning reads them); other
+    // layouts get their values from the catalog.
+    bool hive_paths = true;
     for (const catalog::DataFile& file : files) {
       const fs::path relative(file.path);
       const fs::path path = (root / relative).lexically_normal();
@@ -53,13 +71,23 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
         return Status::DataLoss("catalog table " + table.name + " lists file '" + file.path +
                                 "' outside the lake");
       }
+      auto add = [&](const fs::path& found) {
+        view.files.push_back(found.string());
+        std::vector<std::string> values;
+        for (const auto& [key, value] : file.partition_values) {
+          values.push_back(value);
+          hive_paths = hive_paths && HasHiveFolder(file.path, key);
+        }
+        values.resize(view.partition_keys.size());
+        view.file_partition_values.push_back(std::move(values));
+      };
       if (IsRegularFile(path)) {
-        view.files.push_back(path.string());
+        add(path);
         continue;
       }
       const fs::path temporary = path.parent_path() / ("_" + path.filename().string());
       if (IsRegularFile(temporary)) {
-        view.files.push_back(temporary.string());
+        add(temporary);
         continue;
       }
       std::string warning = "table " + table.name + ": committed file " + file.path +
@@ -70,6 +98,7 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
         std::fprintf(stderr, "tributary: warning: %s\n", warning.c_str());
       }
     }
+    if (hive_paths) view.file_partition_values.clear();
   }
   return views;
 }

@@ -201,5 +201,44 @@ TEST_F(CatalogViewsTest, RealCatalogCommitsBecomeQueryable) {
   EXPECT_THAT(rows->rows[1], ElementsAre("b", "4", "10"));
 }
 
+TEST_F(CatalogViewsTest, NonHiveFoldersTakeTheirPartitionValuesFromTheCatalog) {
+  // Firehose's YYYY/MM/DD/HH/ layout: the keys are partition_0..3 (Glue's names) and the folders
+  // do not carry them, so the view joins each row's file to its catalog values.
+  auto opened = catalog::Catalog::Open((dir_.path() / "catalog.db").string());
+  ASSERT_OK(opened);
+  catalog::Catalog& catalog = **opened;
+  catalog::TableDef def;
+  def.name = "events";
+  def.location = "events";
+  def.partition_keys = {"customer", "partition_1", "partition_2"};
+  ASSERT_OK(catalog.EnsureTable(def));
+  const fs::path lake = dir_.path() / "lake";
+  auto commit = [&](const std::string& folder, const std::string& customer,
+                    const std::string& year, const std::string& month, const std::string& line) {
+    const std::string relative = "events/" + folder + "/f.json";
+    testing::WriteLines(lake, relative, {line});
+    catalog::DataFile file;
+    file.path = relative;
+    file.partition_values = {{"customer", customer}, {"partition_1", year}, {"partition_2", month}};
+    file.row_count = 1;
+    return catalog.CommitFiles("events", {{"id", catalog::ColumnType::kString}}, {file},
+                               catalog::CheckpointUpdate{});
+  };
+  ASSERT_OK(commit("customer=acme/2024/05", "acme", "2024", "05", R"({"id":"a"})"));
+  // A value escaped in its folder name reads back raw from the catalog.
+  ASSERT_OK(commit("customer=a%2Fb/2024/06", "a/b", "2024", "06", R"({"id":"b"})"));
+  auto engine = QueryEngine::Open(testing::LakeOptions(lake.string()));
+  ASSERT_OK(engine);
+  ASSERT_OK(RefreshViews(**engine, catalog));
+  auto rows = (*engine)->Execute(
+      "SELECT id, customer, partition_1, partition_2 FROM events WHERE partition_2 = '06'");
+  ASSERT_OK(rows);
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_THAT(rows->rows[0], ElementsAre("b", "a/b", "2024", "06"));
+  rows = (*engine)->Execute("SELECT count(*) FROM events WHERE partition_1 = '2024'");
+  ASSERT_OK(rows);
+  EXPECT_EQ(rows->rows[0][0], "2");
+}
+
 }  // namespace
 }  // namespace tributary::query

@@ -128,6 +128,24 @@ std::string CreateViewSql(const TableView& view) {
     sql += QuoteStringLiteral(DuckDbTypeName(data_columns[i]->type));
   }
   sql += "}, format='newline_delimited', records=true";
+  if (!view.partition_keys.empty() && view.file_partition_values.size() == view.files.size()) {
+    // Partition values from the catalog, joined on the file each row came from.
+    sql += ", hive_partitioning=false, filename='__tributary_file') JOIN (VALUES ";
+    for (size_t i = 0; i < view.files.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += "(" + QuoteStringLiteral(view.files[i]);
+      for (size_t k = 0; k < view.partition_keys.size(); ++k) {
+        sql += ", ";
+        const auto& values = view.file_partition_values[i];
+        sql += k < values.size() ? QuoteStringLiteral(values[k]) : std::string("NULL");
+      }
+      sql += ")";
+    }
+    sql += ") AS __tributary_partitions(__tributary_path";
+    for (const std::string& key : view.partition_keys) sql += ", " + QuoteIdentifier(key);
+    sql += ") ON __tributary_file = __tributary_path";
+    return sql;
+  }
   sql += view.partition_keys.empty() ? ", hive_partitioning=false"
                                      : ", hive_partitioning=true, hive_types_autocast=false";
   sql += ")";

@@ -23,6 +23,10 @@ struct TableView {
   std::vector<catalog::Column> columns;     // data columns, in catalog order
   std::vector<std::string> partition_keys;  // hive keys, in folder order; typed VARCHAR
   std::vector<std::string> files;           // absolute paths of JSON-lines files
+  // Partition values per file (parallel to `files`, in partition_keys order), from the catalog.
+  // Used when some key is not a Hive "key=" folder of the paths (Firehose layouts such as
+  // YYYY/MM/DD/HH/, whose keys are partition_0..3); empty otherwise.
+  std::vector<std::vector<std::string>> file_partition_values = {};
 
   friend bool operator==(const TableView&, const TableView&) = default;
 };
@@ -36,7 +40,8 @@ std::string_view DuckDbTypeName(catalog::ColumnType type);
 bool IsCsvFile(std::string_view path);
 
 // "CREATE OR REPLACE VIEW <name> AS ...": data columns (minus any that share a partition key's
-// name), then partition keys. With no files (or no data columns) the view is a typed, empty
+// name), then partition keys (from Hive folders, or from file_partition_values joined on each
+// row's file name when given). With no files (or no data columns) the view is a typed, empty
 // SELECT that touches no file.
 //
 // TIMESTAMP columns are parsed by DuckDB's ISO-8601 reader rather than a fixed timestampformat:

@@ -192,14 +192,39 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, dc.source));
     TRIB_ASSIGN_OR_RETURN(std::unique_ptr<transform::Processor> processor,
                           CreateProcessorChain(cfg, dc, p.layout));
-    if (dc.partitioning != config::Partitioning::kEventTime) {
-      return config::ConfigError(dc.at("partitioning"), "only 'event-time' partitioning is supported yet");
+    if (dc.partitioning == config::Partitioning::kNone) {
+      return config::ConfigError(dc.at("partitioning"), "partitioning 'none' is not supported yet");
     }
     delivery::DeliveryOptions dopt;
     dopt.name = dc.name;
     dopt.table = dc.table;
     dopt.lake_root = p.layout.lake_root;
     dopt.error_prefix = dc.error_prefix;
+    dopt.prefix = dc.prefix;
+    dopt.error_output_prefix = dc.error_output_prefix;
+    dopt.default_prefix = dc.default_prefix == config::DefaultPrefix::kHive
+                              ? delivery::DefaultPrefix::kHive
+                              : delivery::DefaultPrefix::kFirehose;
+    dopt.time_source = dc.partitioning == config::Partitioning::kArrivalTime
+                           ? delivery::TimeSource::kArrivalTime
+                           : delivery::TimeSource::kEventTime;
+    dopt.max_open_partitions = dc.max_open_partitions;
+    dopt.partition_limit_action = dc.on_partition_limit == config::PartitionLimitAction::kFlush
+                                      ? delivery::PartitionLimitAction::kFlush
+                                      : delivery::PartitionLimitAction::kError;
+    {
+      // Point layout errors (location, Hive keys, error folders) at the key that caused them.
+      delivery::DeliveryOptions check = dopt;
+      Status s = check.Normalize();
+      if (!s.ok()) {
+        const bool about_error_prefix = s.message().find("error_output_prefix") != std::string::npos;
+        const bool about_prefix = s.message().find("prefix '") != std::string::npos;
+        const config::Location& at = about_error_prefix ? dc.at("error_output_prefix")
+                                     : about_prefix     ? dc.at("prefix")
+                                                        : dc.location;
+        return config::ConfigError(at, s.message());
+      }
+    }
     dopt.buffering.interval_ms = dc.buffering.interval_ms;
     dopt.buffering.max_bytes = dc.buffering.max_bytes;
     dopt.buffering.max_records = dc.buffering.max_records;
@@ -289,7 +314,10 @@ PipelineSnapshot Pipeline::Snapshot() const {
     if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
   }
   for (const auto& d : p.deliveries) {
-    for (const auto& st : d->Stats().shards) {
+    const delivery::DeliveryStats stats = d->Stats();
+    const delivery::ShardStats totals = stats.Totals();
+    snap.deliveries.push_back({stats.name, totals.records_failed, totals.failed_by_code});
+    for (const auto& st : stats.shards) {
       snap.delivered += st.rows_delivered;
       snap.failed += st.records_failed;
       snap.files += st.files_committed;
@@ -329,6 +357,24 @@ std::string PipelineSnapshot::ToJson() const {
   w.Key("errors");
   w.BeginArray();
   for (const auto& e : errors) w.String(e);
+  w.EndArray();
+  w.Key("deliveries");
+  w.BeginArray();
+  for (const auto& d : deliveries) {
+    w.BeginObject();
+    w.Key("name");
+    w.String(d.name);
+    w.Key("failed");
+    w.Int(d.failed);
+    w.Key("failed_by_code");
+    w.BeginObject();
+    for (const auto& [code, count] : d.failed_by_code) {
+      w.Key(code);
+      w.Int(count);
+    }
+    w.EndObject();
+    w.EndObject();
+  }
   w.EndArray();
   w.EndObject();
   return w.Take();

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,14 @@ struct PipelineSnapshot {
   int64_t capture_backlog = 0;   // records in table streams not yet moved by pipes
   int64_t stream_backlog = 0;    // records in streams not yet delivered (approximate)
   std::vector<std::string> errors;  // latest stage errors, if any
+  // Per delivery stream: failed records (committed to the error output since this process
+  // started) per errorCode.
+  struct DeliveryFailures {
+    std::string name;
+    int64_t failed = 0;
+    std::map<std::string, int64_t> failed_by_code;
+  };
+  std::vector<DeliveryFailures> deliveries;
   std::string ToJson() const;
 };
 
