@@ -104,7 +104,8 @@ double Percentile(std::vector<int64_t>& v, double p) {
 
 int RunDeliver(const DeliverParams& params, bool smoke) {
   std::cout << "== deliver: " << params.records << " change records, 1 shard (1 processing thread + 1 commit thread), cdc-flatten, "
-            << "interval " << params.interval_ms << " ms, fsync " << (params.sync ? "on" : "off") << "\n";
+            << "interval " << params.interval_ms << " ms, fsync " << (params.sync ? "on" : "off")
+            << (params.prefix.empty() ? std::string() : ", prefix " + params.prefix) << "\n";
   ScratchDir dir;
   auto store = stream::EmbeddedStreamStore::Open(dir.path + "/stream", nullptr);
   if (!store.ok()) return std::cerr << store.status().ToString() << "\n", 1;
@@ -138,6 +139,7 @@ int RunDeliver(const DeliverParams& params, bool smoke) {
   opt.lake_root = dir.path + "/lake";
   opt.buffering.interval_ms = params.interval_ms;
   opt.sync = params.sync;
+  opt.prefix = params.prefix;
   auto d = delivery::DeliveryStream::Create(opt, **s, **catalog, **processor);
   if (!d.ok()) return std::cerr << d.status().ToString() << "\n", 1;
   const auto start = Steady::now();

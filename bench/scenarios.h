@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace tributary::bench {
 
@@ -11,6 +12,8 @@ struct DeliverParams {
   int64_t records = 1000000;
   int64_t interval_ms = 200;
   bool sync = true;  // fdatasync files before each commit (the default, durable setting)
+  std::string prefix;  // a Firehose prefix (e.g. "bench_table/!{timestamp:yyyy/MM/dd/HH}/");
+                       // empty: the default Hive layout
 };
 // A one-shard stream pre-filled with `records` change records (a realistic INSERT/MODIFY/REMOVE
 // mix of sales orders) is delivered by one worker thread: cdc-flatten, partitioning, JSON-lines

@@ -1,6 +1,6 @@
 // tributary-bench: end-to-end benchmark scenarios (leveldb db_bench style).
 //
-//   tributary-bench --scenario deliver   [--records N]            stream pre-filled -> committed lake
+//   tributary-bench --scenario deliver   [--records N] [--prefix P] stream pre-filled -> committed lake
 //   tributary-bench --scenario freshness [--rate R] [--seconds S] table commit -> visible in SQL
 //   tributary-bench --scenario query     [--rows N] [--repeat R] [--dir D]  seed queries, JSON vs Parquet
 //   tributary-bench --scenario all --smoke                          tiny inputs (CI keeps them alive)
@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
   app.add_flag("!--no-sync", deliver.sync, "deliver: skip fdatasync before commits (not durable)");
   app.add_option("--interval-ms", deliver.interval_ms, "deliver: buffering interval")->capture_default_str();
+  app.add_option("--prefix", deliver.prefix,
+                 "deliver: a Firehose prefix, e.g. 'bench_table/!{timestamp:yyyy/MM/dd/HH}/' (default: Hive layout)");
   app.add_option("--rate", fresh.rate, "freshness: changes per second written to the table")->capture_default_str();
   app.add_option("--seconds", fresh.seconds, "freshness: how long to write")->capture_default_str();
   app.add_option("--poll-ms", fresh.poll_ms, "freshness: how often the SQL poller queries")->capture_default_str();

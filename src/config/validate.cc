@@ -252,6 +252,23 @@ void CheckPrefixes(Diagnostics& diag, const DeliveryConfig& d) {
     }
   }
   const bool uses_keys = prefix && prefix->has_partition_keys();
+  if (prefix && uses_keys) {
+    bool query_keys = false;
+    for (const auto& segment : prefix->segments()) {
+      for (const transform::PrefixPart& part : segment) {
+        query_keys = query_keys || part.kind == transform::PrefixPart::Kind::kQueryKey;
+      }
+    }
+    const bool extracts = std::any_of(d.processors.begin(), d.processors.end(),
+                                      [](const ProcessorConfig& p) {
+                                        return p.type == "metadata-extraction";
+                                      });
+    if (query_keys && !extracts) {
+      diag.Error(d.at("prefix"),
+                 "prefix uses !{partitionKeyFromQuery:...} but no processor extracts keys: add "
+                 "{type: metadata-extraction, query: '{customer: .customer_id}'} to processors");
+    }
+  }
   if (d.dynamic_partitioning == true) {
     if (d.prefix.empty()) {
       diag.Error(d.at("dynamic_partitioning"),

@@ -176,7 +176,8 @@ std::string WithDelivery(std::string_view lines) { return std::string(kBase) + s
 
 TEST(ValidatePrefixTest, PrefixKeysAreRead) {
   auto r = ParsePipelineConfig(
-      WithDelivery("    prefix: sales/customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM}/\n"
+      WithDelivery("    processors: [{type: metadata-extraction, query: '{customer: .c}'}]\n"
+                   "    prefix: sales/customer=!{partitionKeyFromQuery:customer}/!{timestamp:yyyy/MM}/\n"
                    "    error_output_prefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy}/'\n"
                    "    default_prefix: firehose\n"
                    "    dynamic_partitioning: true\n"
@@ -244,6 +245,10 @@ TEST(ValidatePrefixTest, FirehoseRules) {
   EXPECT_EQ(ErrorOf(WithDelivery("    error_prefix: e/\n    error_output_prefix: f/\n")),
             "pipeline.yaml:15:26: give error_output_prefix or error_prefix, not both "
             "(error_prefix is the shorthand for '<error_prefix>processing-failed/YYYY/MM/DD/HH/')");
+  EXPECT_EQ(ErrorOf(WithDelivery("    prefix: sales/c=!{partitionKeyFromQuery:c}/\n")),
+            "pipeline.yaml:14:13: prefix uses !{partitionKeyFromQuery:...} but no processor "
+            "extracts keys: add {type: metadata-extraction, query: '{customer: .customer_id}'} to "
+            "processors");
   EXPECT_EQ(ErrorOf(WithDelivery("    max_open_partitions: 0\n")),
             "pipeline.yaml:14:26: max_open_partitions must be between 1 and 100000, got 0");
   EXPECT_EQ(ErrorOf(WithDelivery("    on_partition_limit: drop\n")),

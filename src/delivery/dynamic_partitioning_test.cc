@@ -54,6 +54,10 @@ class KeyedProcessor final : public transform::Processor {
         o.result = transform::ProcessingResult::kProcessingFailed;
         o.error_code = "Lambda.ProcessingFailed";
         o.error_message = "the handler marked it failed";
+      } else if (customer == "nojq") {  // like metadata-extraction failing on a record
+        o.result = transform::ProcessingResult::kProcessingFailed;
+        o.error_code = "DynamicPartitioning.MetadataExtractionFailed";
+        o.error_message = "jq: key 'customer' is null";
       } else if (customer != "-") {
         o.partition_keys.Set("customer", customer);
       }
@@ -177,12 +181,13 @@ TEST_F(DynamicPartitioningTest, FailuresGoToTheErrorPrefixPerType) {
                                                R"(..|{"id":4})",             // traversal
                                                R"(fail|{"id":5})",           // ProcessingFailed
                                                R"(acme|not json)",           // invalid output
+                                               R"(nojq|{"id":7})",           // extraction failed
                                            });
   ShardStats t = stats.Totals();
   EXPECT_EQ(t.rows_delivered, 1);
-  EXPECT_EQ(t.records_failed, 5);
+  EXPECT_EQ(t.records_failed, 6);
   EXPECT_EQ(t.failed_by_code,
-            (std::map<std::string, int64_t>{{std::string(kMissingPartitionKeyCode), 1},
+            (std::map<std::string, int64_t>{{std::string(kMissingPartitionKeyCode), 2},
                                             {std::string(kInvalidPartitionValueCode), 2},
                                             {"Lambda.ProcessingFailed", 1},
                                             {std::string(kOutputErrorCode), 1}}));
@@ -206,7 +211,9 @@ TEST_F(DynamicPartitioningTest, FailuresGoToTheErrorPrefixPerType) {
     EXPECT_NE(line.find("\"attemptsMade\":1,\"arrivalTimestamp\":"), std::string::npos) << line;
     EXPECT_NE(line.find("\"attemptEndingTimestamp\":"), std::string::npos) << line;
   }
-  ASSERT_EQ(by_raw.size(), 5u);
+  ASSERT_EQ(by_raw.size(), 6u);
+  EXPECT_NE(by_raw["nojq|{\"id\":7}"].find("\"errorOutputType\":\"partitioning-failed\""),
+            std::string::npos);
   const std::string& traversal = by_raw["../../etc|{\"id\":3}"];
   EXPECT_NE(traversal.find("\"errorCode\":\"DynamicPartitioning.InvalidPartitionKeyValue\","
                            "\"errorMessage\":\"!{partitionKeyFromLambda:customer}: the value "

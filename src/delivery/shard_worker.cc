@@ -304,12 +304,16 @@ void ShardWorker::ProcessBatch(const std::vector<stream::StreamRecord>& records)
       } else if (out.result == transform::ProcessingResult::kDropped) {
         active_->NoteDropped();
       } else if (out.result == transform::ProcessingResult::kProcessingFailed) {
-        AddFailed(r,
-                  out.error_code.empty() ? transform::CdcFlattenProcessor::kErrorCode
-                                         : std::string_view(out.error_code),
+        const std::string_view code = out.error_code.empty()
+                                          ? transform::CdcFlattenProcessor::kErrorCode
+                                          : std::string_view(out.error_code);
+        // Key extraction (metadata-extraction) failures are partitioning failures.
+        AddFailed(r, code,
                   out.error_message.empty() ? "the processor returned ProcessingFailed"
                                             : std::string_view(out.error_message),
-                  attempts, kProcessingFailedType);
+                  attempts,
+                  code.starts_with("DynamicPartitioning.") ? kPartitioningFailedType
+                                                           : kProcessingFailedType);
       } else {
         std::string_view row = TrimRow(out.data);
         Status row_status;
