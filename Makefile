@@ -62,3 +62,10 @@ fuzz-smoke: bootstrap
 	mkdir -p $(FUZZ_DIR)/corpus/dynamodb_requests
 	./$(FUZZ_DIR)/src/dynamodb/dynamodb_request_fuzz $(FUZZ_DIR)/corpus/dynamodb_requests tests/fuzz/dynamodb_requests \
 	  -dict=tests/fuzz/dynamodb_requests.dict -max_total_time=60 -rss_limit_mb=2048 -print_final_stats=1
+
+# The long crash test: 100 kill -9s of `tributary up` under endpoint load (tests/crash; CI runs 20).
+CRASH_KILLS ?= 100
+.PHONY: crash-long
+crash-long: build
+	cmake --build $(BUILD_DIR) --target crash_test -j$(JOBS)
+	TRIBUTARY_CRASH_KILLS=$(CRASH_KILLS) TRIBUTARY_BIN=$(BUILD_DIR)/tributary ./$(BUILD_DIR)/tests/crash_test --gtest_filter='CrashTest.*'

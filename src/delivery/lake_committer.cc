@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/crash_point.h"
 #include "delivery/error_record.h"
 #include "delivery/lake_layout.h"
 
@@ -66,7 +67,9 @@ std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(const std::vector<Sta
 
 Status LakeCommitter::Publish(const std::vector<Staged>& staged) {
   Status first;
-  for (const Staged& s : staged) {
+  for (size_t i = 0; i < staged.size(); ++i) {
+    const Staged& s = staged[i];
+    if (i == 1) CrashPoint("delivery.mid_publish");
     Status st = fs_.Rename(s.temp_abs, s.final_abs);
     if (!st.ok()) {
       pending_renames_.emplace_back(s.temp_abs, s.final_abs);
@@ -127,6 +130,7 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
   std::vector<Staged> staged;
   Status st = Stage(data, now_ms, staged);
   if (st.ok()) {
+    if (!staged.empty()) CrashPoint("delivery.after_stage");
     st = catalog_.CommitFiles(config_.table, buffer.columns().Columns(), DataFilesFor(staged),
                               {config_.checkpoint_key, last_sequence});
   }
@@ -134,6 +138,7 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
     Discard(staged);
     return st.WithContext("committing data files");
   }
+  if (!staged.empty()) CrashPoint("delivery.after_commit");
   outcome.checkpoint_advanced = true;
   outcome.dropped = buffer.dropped();
   for (const Staged& s : staged) {

@@ -11,14 +11,16 @@
 
 namespace tributary::delivery {
 
-namespace {
-
-Status Errno(std::string_view op, const std::string& path, int err) {
+Status LakeFsError(std::string_view op, const std::string& path, int err) {
   std::string message = std::string(op) + " '" + path + "': " + std::strerror(err);
   if (err == ENOSPC || err == EDQUOT) return Status::ResourceExhausted(std::move(message));
   if (err == EIO || err == EAGAIN || err == EINTR) return Status::Unavailable(std::move(message));
   return Status::Internal(std::move(message));
 }
+
+namespace {
+
+Status Errno(std::string_view op, const std::string& path, int err) { return LakeFsError(op, path, err); }
 
 std::string Parent(const std::string& path) {
   size_t slash = path.rfind('/');

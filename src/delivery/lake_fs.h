@@ -34,6 +34,11 @@ class LakeFs {
   virtual Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) = 0;
 };
 
+// The Status for a failed file operation: "<op> '<path>': <strerror>", with the code the commit
+// protocol's retry logic reads: ENOSPC/EDQUOT -> kResourceExhausted, EIO/EAGAIN/EINTR ->
+// kUnavailable, anything else kInternal. Shared by every LakeFs implementation.
+Status LakeFsError(std::string_view op, const std::string& path, int err);
+
 // The local-directory implementation (POSIX calls; errors carry errno text and the path).
 LakeFs& DefaultLakeFs();
 

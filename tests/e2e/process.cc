@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace tributary::e2e {
@@ -24,6 +25,26 @@ std::string SourceDir() {
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
+  return Spawn(args, log_path, {});
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path,
+            const std::vector<std::string>& extra_env) {
+  // Built before fork: the child only calls async-signal-safe functions.
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool overridden = false;
+    for (const auto& x : extra_env) {
+      overridden = overridden || entry.substr(0, entry.find('=') + 1) == x.substr(0, x.find('=') + 1);
+    }
+    if (!overridden) envp.push_back(*e);
+  }
+  for (const auto& e : extra_env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -32,10 +53,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
       dup2(fd, 2);
       close(fd);
     }
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   return pid;

@@ -24,6 +24,10 @@ ProcessResult Run(const std::vector<std::string>& args, double timeout_s = 120);
 
 // Starts in the background with output to `log_path`; returns the pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path);
+// The same, with `extra_env` ("NAME=value") added to the inherited environment (no setenv in the
+// parent, so it is safe while other threads run).
+pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path,
+            const std::vector<std::string>& extra_env);
 // Waits up to timeout_s; returns the exit code, or -1 (killed / timed out, then SIGKILLed).
 int Wait(pid_t pid, double timeout_s);
 void KillHard(pid_t pid);
