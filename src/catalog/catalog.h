@@ -122,6 +122,25 @@ struct TableStats {
   int64_t last_commit_ms = 0;
 };
 
+// A file compaction took out of its table: kept on disk until no reader can still be using it
+// (see Catalog::ReplaceFiles and docs/compaction.md).
+struct RetiredFile {
+  std::string path;   // lake-relative
+  std::string table;
+  int64_t size_bytes = 0;
+  int64_t retired_ms = 0;  // catalog clock time of the swap
+};
+
+// What compaction did to a table, over its whole life (persisted in the catalog).
+struct CompactionStats {
+  int64_t compactions = 0;  // ReplaceFiles transactions
+  int64_t files_in = 0;     // files replaced
+  int64_t files_out = 0;    // files that replaced them
+  int64_t bytes_in = 0;
+  int64_t bytes_out = 0;
+  int64_t retired_pending = 0;  // retired files of the table not yet deleted
+};
+
 struct CatalogOptions {
   // Source of created/updated/committed times; nullptr = SystemClock::Default(). Borrowed: must
   // outlive the Catalog.
@@ -174,6 +193,25 @@ class Catalog {
   // change the schema version.
   virtual Status SetTableParameters(std::string_view table,
                                     const std::map<std::string, std::string>& parameters);
+
+  // Compaction's swap, one transaction: the current files `old_paths` of `table` stop being part
+  // of it, `new_files` (holding exactly the same rows) become part of it, and the old paths go to
+  // the retired list (stamped with the catalog's clock) to be deleted once no reader can still
+  // use them. A query builds its file list from one catalog snapshot, so it sees either the old
+  // set or the new one, never both or neither. Errors, with nothing changed:
+  //   kAborted           an old path is not a current file of `table` (another compactor already
+  //                      replaced it): so rows are never counted twice;
+  //   kAlreadyExists     a new path is already registered;
+  //   kInvalidArgument   no old paths, a repeated old path, new files whose row counts do not
+  //                      add up to the old ones, or partition keys not the table's.
+  // Wrappers that do not override the compaction methods return kUnimplemented.
+  virtual Status ReplaceFiles(std::string_view table, const std::vector<std::string>& old_paths,
+                              const std::vector<DataFile>& new_files);
+  // Retired files of every table, oldest first.
+  virtual Result<std::vector<RetiredFile>> ListRetiredFiles() const;
+  // Drops paths from the retired list (after the files were deleted). Unknown paths are ignored.
+  virtual Status ForgetRetiredFiles(const std::vector<std::string>& paths);
+  virtual Result<CompactionStats> GetCompactionStats(std::string_view table) const;
 };
 
 }  // namespace tributary::catalog

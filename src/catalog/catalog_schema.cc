@@ -105,6 +105,24 @@ CREATE TABLE table_parameters (
   PRIMARY KEY (table_id, key)
 ) WITHOUT ROWID;
 )sql"},
+    {3, "compaction: retired files and the compaction log", R"sql(
+CREATE TABLE retired_files (
+  path       TEXT PRIMARY KEY,  -- lake-relative; no longer in data_files
+  table_name TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  retired_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE compactions (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  table_id     INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+  files_in     INTEGER NOT NULL,
+  files_out    INTEGER NOT NULL,
+  bytes_in     INTEGER NOT NULL,
+  bytes_out    INTEGER NOT NULL,
+  rows         INTEGER NOT NULL,
+  committed_ms INTEGER NOT NULL
+);
+)sql"},
 };
 
 Result<int64_t> ReadUserVersion(SqliteDb& db) {

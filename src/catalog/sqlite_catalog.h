@@ -43,6 +43,11 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<PartitionInfo>> ListPartitions(std::string_view table) const override;
   Status SetTableParameters(std::string_view table,
                             const std::map<std::string, std::string>& parameters) override;
+  Status ReplaceFiles(std::string_view table, const std::vector<std::string>& old_paths,
+                      const std::vector<DataFile>& new_files) override;
+  Result<std::vector<RetiredFile>> ListRetiredFiles() const override;
+  Status ForgetRetiredFiles(const std::vector<std::string>& paths) override;
+  Result<CompactionStats> GetCompactionStats(std::string_view table) const override;
 
  private:
   // A table as stored: its row id and definition (columns included).

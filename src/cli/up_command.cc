@@ -92,7 +92,12 @@ int RunStatus(const StatusArgs& args) {
       if (!st.ok()) continue;
       std::cout << (first ? "" : ",") << "{\"name\":\"" << t.name << "\",\"files\":" << st->files
                 << ",\"rows\":" << st->rows << ",\"bytes\":" << st->bytes << ",\"partitions\":" << st->partitions
-                << ",\"last_commit_ms\":" << st->last_commit_ms << "}";
+                << ",\"last_commit_ms\":" << st->last_commit_ms;
+      if (auto cs = (*catalog)->GetCompactionStats(t.name); cs.ok()) {
+        std::cout << ",\"compactions\":" << cs->compactions << ",\"compacted_files_in\":" << cs->files_in
+                  << ",\"compacted_files_out\":" << cs->files_out << ",\"retired_pending\":" << cs->retired_pending;
+      }
+      std::cout << "}";
       first = false;
     }
     std::cout << "]}\n";
@@ -132,6 +137,11 @@ int RunStatus(const StatusArgs& args) {
           if (!first) std::cout << "\n";
         }
       }
+      if (num("compactions") > 0 || num("retired_files_deleted") > 0) {
+        std::cout << "compaction " << Thousands(num("compactions")) << " swaps this run: "
+                  << Thousands(num("compacted_files_in")) << " small files -> " << Thousands(num("compacted_files_out"))
+                  << " files; " << Thousands(num("retired_files_deleted")) << " replaced files deleted\n";
+      }
       simdjson::dom::array errs;
       if (!e["errors"].get_array().get(errs)) {
         for (auto x : errs) {
@@ -150,6 +160,19 @@ int RunStatus(const StatusArgs& args) {
     std::printf("  %-40s %10s %12s %12s %10s  %s\n", t.name.c_str(), Thousands(st->files).c_str(),
                 Thousands(st->rows).c_str(), Thousands(st->bytes).c_str(), Thousands(st->partitions).c_str(),
                 last.c_str());
+  }
+  bool header = false;
+  for (const auto& t : *tables) {
+    auto cs = (*catalog)->GetCompactionStats(t.name);
+    if (!cs.ok() || (cs->compactions == 0 && cs->retired_pending == 0)) continue;
+    if (!header) {
+      std::cout << "\nCompaction (all time):\n";
+      header = true;
+    }
+    std::cout << "  " << t.name << ": " << Thousands(cs->compactions) << " compactions, " << Thousands(cs->files_in)
+              << " small files (" << Thousands(cs->bytes_in) << " bytes) -> " << Thousands(cs->files_out) << " files ("
+              << Thousands(cs->bytes_out) << " bytes); " << Thousands(cs->retired_pending)
+              << " replaced files awaiting deletion\n";
   }
   return 0;
 }

@@ -159,6 +159,19 @@ struct DestinationConfig : Located {
 };
 
 // A Firehose delivery stream: stream -> buffer -> processor -> partitions -> files -> catalog.
+// Background merging of small files of closed partitions (YAML `compaction:`; see
+// docs/compaction.md). Durations in milliseconds.
+struct CompactionConfig : Located {
+  bool enabled = true;
+  std::string format = "json";                     // output: json | parquet
+  int64_t target_file_bytes = 128LL << 20;         // 1 KiB .. 4 GiB
+  int64_t min_files = 4;                           // 2 .. 100000
+  int64_t grace_period_ms = 10 * 60 * 1000;        // after a partition's window ends; 0 .. 30 days
+  int64_t interval_ms = 60 * 1000;                 // between passes; 10 .. 1 day
+  int64_t retire_after_ms = 10 * 60 * 1000;        // replaced files deleted after; 0 .. 30 days
+  bool include_open_partitions = false;
+};
+
 struct DeliveryConfig : Located {
   std::string name;    // Firehose name: [a-zA-Z0-9_.-]{1,64}
   ResourceRef source;  // kind stream
@@ -179,6 +192,7 @@ struct DeliveryConfig : Located {
   std::optional<bool> dynamic_partitioning;
   int64_t max_open_partitions = 500;  // 1..100000 (Firehose: 500 by default, up to 5000)
   PartitionLimitAction on_partition_limit = PartitionLimitAction::kFlush;
+  CompactionConfig compaction;
 };
 
 enum class CatalogType : uint8_t { kSqlite };

@@ -220,6 +220,52 @@ deliveries:
   EXPECT_NE(err.find("pipeline.yaml:10:19: partitioning 'none' is not supported yet"), std::string::npos) << err;
 }
 
+TEST(PipelineConfigTest, Compaction) {
+  Result<PipelineConfig> r = ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {}
+streams:
+  - name: s
+deliveries:
+  - name: d
+    source: stream:s
+  - name: e
+    source: stream:s
+    table: e
+    compaction:
+      enabled: false
+      format: parquet
+      target_file_bytes: 1048576
+      min_files: 2
+      grace_period_ms: 0
+      interval_ms: 250
+      retire_after_ms: 1000
+      include_open_partitions: true
+)",
+                                                 "pipeline.yaml");
+  ASSERT_OK(r);
+  const CompactionConfig& d = r->deliveries[0].compaction;  // defaults
+  EXPECT_TRUE(d.enabled);
+  EXPECT_EQ(d.format, "json");
+  EXPECT_EQ(d.target_file_bytes, 128 << 20);
+  EXPECT_EQ(d.min_files, 4);
+  EXPECT_EQ(d.grace_period_ms, 600000);
+  EXPECT_EQ(d.interval_ms, 60000);
+  EXPECT_EQ(d.retire_after_ms, 600000);
+  EXPECT_FALSE(d.include_open_partitions);
+  const CompactionConfig& e = r->deliveries[1].compaction;
+  EXPECT_FALSE(e.enabled);
+  EXPECT_EQ(e.format, "parquet");
+  EXPECT_EQ(e.target_file_bytes, 1048576);
+  EXPECT_EQ(e.min_files, 2);
+  EXPECT_EQ(e.grace_period_ms, 0);
+  EXPECT_EQ(e.interval_ms, 250);
+  EXPECT_EQ(e.retire_after_ms, 1000);
+  EXPECT_TRUE(e.include_open_partitions);
+  EXPECT_EQ(e.at("min_files"), (Location{"pipeline.yaml", 17, 18}));
+}
+
 TEST(PipelineConfigTest, ProcessorChain) {
   const std::string head = R"(tables:
   - name: Orders

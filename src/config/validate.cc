@@ -339,6 +339,15 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   CheckRange(diag, b, "max_records", "buffering max_records", b.max_records, int64_t{1},
              kMaxBufferRecords);
 
+  const CompactionConfig& k = d.compaction;
+  constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+  CheckRange(diag, k, "target_file_bytes", "compaction target_file_bytes", k.target_file_bytes, int64_t{1024},
+             int64_t{4} << 30);
+  CheckRange(diag, k, "min_files", "compaction min_files", k.min_files, int64_t{2}, int64_t{100000});
+  CheckRange(diag, k, "grace_period_ms", "compaction grace_period_ms", k.grace_period_ms, int64_t{0}, 30 * kDayMs);
+  CheckRange(diag, k, "interval_ms", "compaction interval_ms", k.interval_ms, int64_t{10}, kDayMs);
+  CheckRange(diag, k, "retire_after_ms", "compaction retire_after_ms", k.retire_after_ms, int64_t{0}, 30 * kDayMs);
+
   if (d.partitioning == Partitioning::kNone) {
     diag.Error(d.at("partitioning"), "partitioning 'none' is not supported yet (use 'event-time' "
                                      "or 'arrival-time')");

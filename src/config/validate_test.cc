@@ -112,6 +112,15 @@ TEST(ValidateTest, Ranges) {
             "pipeline.yaml:14:18: server port must be between 0 and 65535, got 70000");
 }
 
+TEST(ValidateTest, CompactionRanges) {
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    compaction: {min_files: 1, interval_ms: 5, target_file_bytes: 10}\n"),
+            "pipeline.yaml:14:29: compaction min_files must be between 2 and 100000, got 1\n"
+            "pipeline.yaml:14:45: compaction interval_ms must be between 10 and 86400000, got 5\n"
+            "pipeline.yaml:14:67: compaction target_file_bytes must be between 1024 and 4294967296, got 10");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    compaction: {format: orc}\n"),
+            "pipeline.yaml:14:26: invalid format 'orc' (expected one of: parquet, json)");
+}
+
 TEST(ValidateTest, DeliveryOptions) {
   EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: lake}\n"),
             "pipeline.yaml:14:25: destination type 's3' is not supported yet (use 'local')");

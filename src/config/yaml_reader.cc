@@ -333,7 +333,7 @@ void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, Del
               {"name", "source", "processor", "processors", "buffering", "partitioning",
                "destination", "table", "error_prefix", "prefix", "error_output_prefix",
                "default_prefix", "dynamic_partitioning", "max_open_partitions",
-               "on_partition_limit"},
+               "on_partition_limit", "compaction"},
               out);
   m.String("name", &out->name, /*required=*/true);
   ReadResourceRef(r, m, "source", &out->source);
@@ -427,6 +427,22 @@ void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, Del
   m.Enum<PartitionLimitAction>("on_partition_limit", &out->on_partition_limit,
                                {{"flush", PartitionLimitAction::kFlush},
                                 {"error", PartitionLimitAction::kError}});
+  out->compaction.location = at;
+  m.Mapping("compaction", [&](const YAML::Node& n, const Location& l) {
+    CompactionConfig& c = out->compaction;
+    MapReader cm(r, n, l, "compaction",
+                 {"enabled", "format", "target_file_bytes", "min_files", "grace_period_ms", "interval_ms",
+                  "retire_after_ms", "include_open_partitions"},
+                 &c);
+    cm.Enum<bool>("enabled", &c.enabled, {{"true", true}, {"false", false}});
+    cm.Enum<std::string>("format", &c.format, {{"parquet", "parquet"}, {"json", "json"}});
+    cm.Integer("target_file_bytes", &c.target_file_bytes);
+    cm.Integer("min_files", &c.min_files);
+    cm.Integer("grace_period_ms", &c.grace_period_ms);
+    cm.Integer("interval_ms", &c.interval_ms);
+    cm.Integer("retire_after_ms", &c.retire_after_ms);
+    cm.Enum<bool>("include_open_partitions", &c.include_open_partitions, {{"true", true}, {"false", false}});
+  });
 }
 
 // "host:port", "[v6]:port".

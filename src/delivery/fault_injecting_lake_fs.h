@@ -163,6 +163,12 @@ class FaultInjectingLakeFs final : public LakeFs {
     return base_.Exists(path);
   }
 
+  Result<std::string> ReadFile(const std::string& path) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (crashed_) return Dead("read", path);
+    return base_.ReadFile(path);
+  }
+
   Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (crashed_) return Dead("list", dir);

@@ -30,6 +30,8 @@ class LakeFs {
   // Removes a file; ok if it does not exist.
   virtual Status Remove(const std::string& path) = 0;
   virtual bool Exists(const std::string& path) = 0;
+  // The whole file (compaction reads the files it merges). The default reads the local file.
+  virtual Result<std::string> ReadFile(const std::string& path);
   // Regular files below `dir`, recursively, as absolute paths; empty when `dir` does not exist.
   virtual Result<std::vector<std::string>> ListFilesRecursive(const std::string& dir) = 0;
 };

@@ -13,6 +13,7 @@
 #include "capture/embedded_table_source.h"
 #include "catalog/table_keys.h"
 #include "core/json_writer.h"
+#include "delivery/compactor.h"
 #include "delivery/delivery_stream.h"
 #include "pipe/pipe.h"
 #include "runtime/data_dir.h"
@@ -39,6 +40,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<pipe::Pipe>> pipes;
   std::vector<std::unique_ptr<transform::Processor>> processors;
   std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
+  std::vector<std::unique_ptr<delivery::Compactor>> compactors;  // deliveries with compaction on
 
   bool started = false;
   std::thread housekeeping;
@@ -241,6 +243,35 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     auto recovered = d->Recover();
     if (!recovered.ok()) return recovered.status().WithContext("recovering delivery " + d->options().name);
   }
+  // Compaction: one background compactor per delivery that has it on; its recovery finishes or
+  // discards a crashed compaction and deletes retired files whose grace has passed.
+  for (size_t i = 0; i < p.deliveries.size(); ++i) {
+    const config::DeliveryConfig& dc = cfg.deliveries[i];
+    if (!dc.compaction.enabled) continue;
+    const delivery::DeliveryOptions& dopt = p.deliveries[i]->options();
+    delivery::CompactorConfig cc;
+    cc.lake_root = dopt.lake_root;
+    cc.delivery_name = dopt.name;
+    cc.table = dopt.table;
+    cc.location = dopt.location;
+    cc.sync = dopt.sync;
+    cc.options.target_file_bytes = dc.compaction.target_file_bytes;
+    cc.options.min_files = dc.compaction.min_files;
+    cc.options.grace_period_ms = dc.compaction.grace_period_ms;
+    cc.options.interval_ms = dc.compaction.interval_ms;
+    cc.options.retire_after_ms = dc.compaction.retire_after_ms;
+    cc.options.include_open_partitions = dc.compaction.include_open_partitions;
+    auto merger = delivery::FileMergerFor(dc.compaction.format);
+    if (!merger.ok()) return config::ConfigError(dc.compaction.at("format"), merger.status().message());
+    if (Status valid = cc.options.Validate(); !valid.ok()) {
+      return config::ConfigError(dc.compaction.location, valid.message());
+    }
+    auto compactor = std::make_unique<delivery::Compactor>(std::move(cc), delivery::DefaultLakeFs(), *p.catalog,
+                                                           *p.clock, **merger);
+    auto recovered = compactor->Recover();
+    if (!recovered.ok()) return recovered.status().WithContext("recovering compaction of " + dopt.name);
+    p.compactors.push_back(std::move(compactor));
+  }
   TRIB_RETURN_IF_ERROR(RecordDeliveryKeys(cfg, *p.catalog));
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
@@ -254,6 +285,7 @@ Status Pipeline::Start() {
   if (p.started) return Status::FailedPrecondition("pipeline already started");
   for (auto& d : p.deliveries) TRIB_RETURN_IF_ERROR(d->Start());
   for (auto& pp : p.pipes) TRIB_RETURN_IF_ERROR(pp->Start());
+  for (auto& c : p.compactors) c->Start();
   p.started = true;
   p.hk_stop = false;
   p.housekeeping = std::thread([this] { impl_->Housekeeping(this); });
@@ -296,6 +328,7 @@ Status Pipeline::Stop() {
     if (!s.ok()) return s;
   }
   Status result;
+  for (auto& c : p.compactors) c->Stop();
   for (auto& d : p.deliveries) {
     Status s = d->Stop();
     if (!s.ok() && result.ok()) result = s;
@@ -326,6 +359,14 @@ PipelineSnapshot Pipeline::Snapshot() const {
       if (!st.last_error.empty()) snap.errors.push_back("delivery " + st.shard_id + ": " + st.last_error);
     }
   }
+  for (const auto& c : p.compactors) {
+    delivery::CompactorStats st = c->Stats();
+    snap.compactions += st.compactions;
+    snap.compacted_files_in += st.files_in;
+    snap.compacted_files_out += st.files_out;
+    snap.retired_files_deleted += st.retired_deleted;
+    if (!st.last_error.empty()) snap.errors.push_back("compaction " + c->config().table + ": " + st.last_error);
+  }
   auto m = p.metrics->Snapshot();
   for (const auto& [name, value] : m) {
     if (name.rfind("tributary_table_stream_records_total", 0) == 0) snap.table_changes += value;
@@ -354,6 +395,14 @@ std::string PipelineSnapshot::ToJson() const {
   w.Int(lag_ms);
   w.Key("buffered");
   w.Int(stream_backlog);
+  w.Key("compactions");
+  w.Int(compactions);
+  w.Key("compacted_files_in");
+  w.Int(compacted_files_in);
+  w.Key("compacted_files_out");
+  w.Int(compacted_files_out);
+  w.Key("retired_files_deleted");
+  w.Int(retired_files_deleted);
   w.Key("errors");
   w.BeginArray();
   for (const auto& e : errors) w.String(e);

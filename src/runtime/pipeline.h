@@ -53,6 +53,10 @@ struct PipelineSnapshot {
   int64_t lag_ms = 0;            // max over deliveries of how far behind the stream tip
   int64_t capture_backlog = 0;   // records in table streams not yet moved by pipes
   int64_t stream_backlog = 0;    // records in streams not yet delivered (approximate)
+  int64_t compactions = 0;          // compaction swaps by this process
+  int64_t compacted_files_in = 0;   // small files they replaced
+  int64_t compacted_files_out = 0;  // merged files they wrote
+  int64_t retired_files_deleted = 0;
   std::vector<std::string> errors;  // latest stage errors, if any
   // Per delivery stream: failed records (committed to the error output since this process
   // started) per errorCode.

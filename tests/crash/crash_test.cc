@@ -6,9 +6,11 @@
 // record of every acknowledged change. Meanwhile the test kill -9s the pipeline again and again:
 // at random moments (seeded; the seed is printed) and, in other rounds, inside the dangerous
 // windows of the commit protocol, which the process reaches for certain through the test-only
-// TRIBUTARY_CRASH_AT hook (core/crash_point.h). Each time it restarts the pipeline. While the
+// TRIBUTARY_CRASH_AT hook (core/crash_point.h), in delivery commits and in compaction, which runs
+// with a short grace so it merges files (and gets killed) during the test. Each time it restarts
+// the pipeline. While the
 // pipeline is down it checks that no file outside the catalog has a final name (only temp "_"
-// names may be unregistered) and that SQL sees no duplicate. At the end a clean run drains
+// names and compaction's retired files, awaiting deletion, may be unregistered) and that SQL sees no duplicate. At the end a clean run drains
 // everything and the lake, read through `tributary query` (SQL over the catalog), must hold each
 // acknowledged change exactly once; unacknowledged in-flight writes may appear at most once.
 //
@@ -263,7 +265,12 @@ deliveries:
     table: crash_lake
     error_prefix: errors/
 )";
-  (void)compaction;
+  if (compaction) {
+    // Compaction of the open hour (the test's data is all "now"), quickly, so it runs and gets
+    // killed during the test.
+    yaml += "    compaction: {min_files: 3, grace_period_ms: 300, interval_ms: 200, retire_after_ms: 1000, "
+            "include_open_partitions: true}\n";
+  }
   yaml += "catalog: {type: sqlite, path: catalog.db}\nserver: {listen: \"127.0.0.1:" + std::to_string(port) + "\"}\n";
   return yaml;
 }
@@ -281,6 +288,8 @@ std::optional<int> WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 
 struct LakeFiles {
   std::set<std::string> registered;    // lake-relative, all tables
+  std::set<std::string> retired;       // replaced by compaction, awaiting deletion
+  int64_t compactions = 0;
   std::vector<std::string> temp;       // unregistered "_" files
   std::vector<std::string> orphans;    // unregistered final-named files: must never exist
   std::vector<std::string> missing;    // registered, present under neither name
@@ -302,6 +311,14 @@ LakeFiles InspectLake(const std::string& data_dir) {
     EXPECT_OK(files);
     if (!files.ok()) continue;
     for (const auto& f : *files) out.registered.insert(f.path);
+    auto cs = (*catalog)->GetCompactionStats(t.name);
+    EXPECT_OK(cs);
+    if (cs.ok()) out.compactions += cs->compactions;
+  }
+  auto retired = (*catalog)->ListRetiredFiles();
+  EXPECT_OK(retired);
+  if (retired.ok()) {
+    for (const auto& f : *retired) out.retired.insert(f.path);
   }
   std::set<std::string> present;
   const fs::path root(layout->lake_root);
@@ -310,7 +327,7 @@ LakeFiles InspectLake(const std::string& data_dir) {
       if (!e.is_regular_file()) continue;
       std::string rel = fs::relative(e.path(), root).string();
       present.insert(rel);
-      if (out.registered.count(rel)) continue;
+      if (out.registered.count(rel) || out.retired.count(rel)) continue;
       std::string name = e.path().filename().string();
       if (!name.empty() && name[0] == '_') {
         std::string final_rel = (fs::path(rel).parent_path() / name.substr(1)).string();
@@ -385,26 +402,29 @@ TEST(CrashTest, KillNineUnderLoadLosesAndDuplicatesNothing) {
   ASSERT_GT(port, 0);
   {
     std::ofstream out(config);
-    out << PipelineYaml(port, false);
+    out << PipelineYaml(port, true);
   }
   const std::vector<std::string> up = {e2e::BinaryPath(), "up", "-c", config, "--data-dir", data, "--listen",
                                        "127.0.0.1:" + std::to_string(port)};
   // The dangerous windows of the commit protocol (see core/crash_point.h).
-  const std::vector<std::string> points = {"delivery.after_stage", "delivery.after_commit"};
+  const std::vector<std::string> points = {"delivery.after_stage",    "compaction.after_stage",
+                                           "delivery.after_commit",   "compaction.after_swap",
+                                           "compaction.after_publish", "compaction.mid_cleanup"};
   std::map<std::string, int> fired;
 
   Writer writer(port, seed ^ 0x9e3779b97f4a7c15ULL, dir.str() + "/journal.txt");
   writer.Start();
   const auto started = Clock::now();
   int self_kills = 0;
+  int point_rounds = 0;
   for (int round = 0; round < kills; ++round) {
     std::vector<std::string> env;
     std::string point;
     // Every third round: a kill at a random moment (startup and recovery included); otherwise
     // the process kills itself at the n-th pass through a commit-protocol window.
     if (round % 3 != 2) {
-      point = points[static_cast<size_t>(round) % points.size()];
-      int n = std::uniform_int_distribution<int>(1, 4)(rng);
+      point = points[static_cast<size_t>(point_rounds++) % points.size()];
+      int n = std::uniform_int_distribution<int>(1, point.starts_with("compaction") ? 2 : 4)(rng);
       env.push_back("TRIBUTARY_CRASH_AT=" + point + ":" + std::to_string(n));
     }
     const std::string log = dir.str() + "/round" + std::to_string(round) + ".log";
@@ -473,7 +493,8 @@ TEST(CrashTest, KillNineUnderLoadLosesAndDuplicatesNothing) {
   for (const auto& [p, n] : fired) std::cout << " " << p << " x" << n;
   std::cout << "), acknowledged changes " << acked.size() << ", unknown-outcome writes " << writer.unknown()
             << " (" << unacked_present << " of them in the lake), rejected " << writer.rejected() << ", lake files "
-            << files.registered.size() << ", lost " << lost << ", duplicated " << duplicated << ", kill phase "
+            << files.registered.size() << " (compactions " << files.compactions << ", retired files pending "
+            << files.retired.size() << "), lost " << lost << ", duplicated " << duplicated << ", kill phase "
             << kill_phase_s << " s\n";
   EXPECT_EQ(lost, 0) << ::testing::PrintToString(examples);
   EXPECT_EQ(duplicated, 0) << ::testing::PrintToString(examples);
@@ -481,6 +502,7 @@ TEST(CrashTest, KillNineUnderLoadLosesAndDuplicatesNothing) {
   EXPECT_LE(unacked_present, writer.unknown());
   EXPECT_GT(acked.size(), static_cast<size_t>(kills) * 20) << "the writer barely got through";
   EXPECT_EQ(writer.rejected(), 0) << writer.last_rejection();
+  EXPECT_GT(files.compactions, 0) << "compaction never ran";
   // The crash points really put kills inside the commit windows.
   for (const auto& p : points) EXPECT_GE(fired[p], 1) << p << " never fired";
 }
