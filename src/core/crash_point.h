@@ -9,6 +9,10 @@
 //   delivery.after_stage          temp files written (and synced), before the catalog commit
 //   delivery.after_commit         catalog transaction committed, before any rename
 //   delivery.mid_publish          after the first of several renames (commits of 2+ files)
+//   compaction.after_stage        merged file written (and synced) under its temp name, before the swap
+//   compaction.after_swap         catalog swap (ReplaceFiles) committed, before the rename
+//   compaction.after_publish      merged file renamed; the old files await deletion
+//   compaction.mid_cleanup        after deleting the first retired file, before the catalog forgets them
 // tests/crash/ uses them; docs/delivery-semantics.md lists what each window must survive.
 //
 // Thread-safety: CrashPoint() is thread-safe.
