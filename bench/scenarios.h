@@ -30,4 +30,15 @@ struct FreshnessParams {
 // p50/p90/p99/max of (visible in SQL - written to the table).
 int RunFreshness(const FreshnessParams& params, bool smoke);
 
+struct CompactionParams {
+  int64_t files_per_hour = 360;  // a 10 s buffering interval
+  int64_t rows_per_file = 100;
+  int runs = 5;
+  std::string format = "json";  // the compacted files' format: json | parquet
+};
+// A day of small JSON-lines files (24 hour partitions x files_per_hour) registered in a catalog;
+// the same queries through the query engine before and after compaction merges each hour into
+// one file. Prints the median time of each query and the speedup (bench/compaction_scenario.cc).
+int RunCompaction(const CompactionParams& params, bool smoke);
+
 }  // namespace tributary::bench

@@ -3,6 +3,7 @@
 //   tributary-bench --scenario deliver   [--records N] [--prefix P] stream pre-filled -> committed lake
 //   tributary-bench --scenario freshness [--rate R] [--seconds S] table commit -> visible in SQL
 //   tributary-bench --scenario query     [--rows N] [--repeat R] [--dir D]  seed queries, JSON vs Parquet
+//   tributary-bench --scenario compaction [--files-per-hour N]     query a day before/after compaction
 //   tributary-bench --scenario all --smoke                          tiny inputs (CI keeps them alive)
 //
 // Figures and the exact commands live in docs/performance.md.
@@ -22,8 +23,9 @@ int main(int argc, char** argv) {
   DeliverParams deliver;
   FreshnessParams fresh;
   QueryParams query;
-  app.add_option("--scenario", scenario, "deliver | freshness | query | all")
-      ->check(CLI::IsMember({"deliver", "freshness", "query", "all"}))
+  CompactionParams compaction;
+  app.add_option("--scenario", scenario, "deliver | freshness | query | compaction | all")
+      ->check(CLI::IsMember({"deliver", "freshness", "query", "compaction", "all"}))
       ->capture_default_str();
   app.add_flag("--smoke", smoke, "Tiny inputs, for CI: checks the scenarios run, measures nothing");
   app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
@@ -39,6 +41,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", query.threads, "query: DuckDB threads (0 = one per core)")->capture_default_str();
   app.add_option("--dir", query.dir, "query: data directory, reused if it already holds --rows rows");
   app.add_flag("--keep", query.keep, "query: keep the scratch data directory");
+  app.add_option("--files-per-hour", compaction.files_per_hour, "compaction: small files per hour partition")
+      ->capture_default_str();
+  app.add_option("--rows-per-file", compaction.rows_per_file, "compaction: rows per small file")->capture_default_str();
+  app.add_option("--compaction-format", compaction.format, "compaction: format of the merged files (json | parquet)")
+      ->check(CLI::IsMember({"json", "parquet"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (smoke) {
     deliver.records = 20000;
@@ -51,5 +59,6 @@ int main(int argc, char** argv) {
   if (scenario == "deliver" || scenario == "all") rc |= RunDeliver(deliver, smoke);
   if (scenario == "freshness" || scenario == "all") rc |= RunFreshness(fresh, smoke);
   if (scenario == "query" || scenario == "all") rc |= RunQuery(query, smoke);
+  if (scenario == "compaction" || scenario == "all") rc |= RunCompaction(compaction, smoke);
   return rc;
 }
