@@ -56,6 +56,8 @@ std::string CsvViewSql(const TableView& view, const std::vector<const catalog::C
 
 }  // namespace
 
+bool IsParquetFile(std::string_view path) { return path.ends_with(".parquet"); }
+
 bool IsCsvFile(std::string_view path) {
   return path.ends_with(".csv") || path.ends_with(".csv.gz");
 }
@@ -106,6 +108,75 @@ std::string CreateViewSql(const TableView& view) {
     return CsvViewSql(view, data_columns, std::move(sql));
   }
 
+  if (!(!view.partition_keys.empty() &&
+        view.file_partition_values.size() == view.files.size())) {
+    // Hive folders: JSON lines and Parquet files, each read by its extension.
+    std::vector<const std::string*> json_files;
+    std::vector<const std::string*> parquet_files;
+    for (const std::string& file : view.files) {
+      (IsParquetFile(file) ? parquet_files : json_files).push_back(&file);
+    }
+    const std::string hive = view.partition_keys.empty()
+                                 ? ", hive_partitioning=false"
+                                 : ", hive_partitioning=true, hive_types_autocast=false";
+    auto file_list = [](const std::vector<const std::string*>& files) {
+      std::string list = "[";
+      for (size_t i = 0; i < files.size(); ++i) {
+        if (i > 0) list += ", ";
+        list += QuoteStringLiteral(*files[i]);
+      }
+      return list + "]";
+    };
+
+    bool first_branch = true;
+    if (!json_files.empty()) {
+      first_branch = false;
+      bool first = true;
+      auto add = [&](std::string_view name) {
+        if (!first) sql += ", ";
+        first = false;
+        sql += QuoteIdentifier(name);
+      };
+      for (const catalog::Column* column : data_columns) add(column->name);
+      for (const std::string& key : view.partition_keys) add(key);
+      // Compression (none, .gz, .zst) is detected per file from its extension.
+      sql += " FROM read_json(" + file_list(json_files) + ", columns={";
+      for (size_t i = 0; i < data_columns.size(); ++i) {
+        if (i > 0) sql += ", ";
+        sql += QuoteStringLiteral(data_columns[i]->name);
+        sql += ": ";
+        sql += QuoteStringLiteral(DuckDbTypeName(data_columns[i]->type));
+      }
+      sql += "}, format='newline_delimited', records=true" + hive + ")";
+    }
+    if (!parquet_files.empty()) {
+      if (!first_branch) sql += " UNION ALL SELECT ";
+      // Each file carries the schema of its commit: older files may lack later columns or hold
+      // a narrower type. A typed empty row UNION ALL BY NAME the files gives every catalog column
+      // (NULL where a file lacks it); the casts then apply the catalog's current types.
+      std::string typed_empty = "SELECT ";
+      bool first = true;
+      for (const catalog::Column* column : data_columns) {
+        if (!first) {
+          sql += ", ";
+          typed_empty += ", ";
+        }
+        first = false;
+        const std::string name = QuoteIdentifier(column->name);
+        const std::string type(DuckDbTypeName(column->type));
+        sql += "CAST(" + name + " AS " + type + ") AS " + name;
+        typed_empty += "CAST(NULL AS " + type + ") AS " + name;
+      }
+      for (const std::string& key : view.partition_keys) {
+        sql += ", " + QuoteIdentifier(key);
+        typed_empty += ", CAST(NULL AS VARCHAR) AS " + QuoteIdentifier(key);
+      }
+      sql += " FROM (" + typed_empty + " WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(" +
+             file_list(parquet_files) + ", union_by_name=true" + hive + "))";
+    }
+    return sql;
+  }
+  // Catalog partition values joined on each row's file (JSON lines only).
   bool first = true;
   auto add = [&](std::string_view name) {
     if (!first) sql += ", ";

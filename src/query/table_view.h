@@ -39,6 +39,12 @@ std::string_view DuckDbTypeName(catalog::ColumnType type);
 // row) is read with read_csv by header name, as text cast to the catalog's types.
 bool IsCsvFile(std::string_view path);
 
+// True for a path read as Parquet (".parquet"); others are JSON lines, maybe compressed (".gz",
+// ".zst" detected by DuckDB from the extension). A table may mix formats; with Hive folders each
+// file is read by its extension (Parquet: union_by_name, UNION ALL BY NAME a typed empty row, cast
+// to the catalog's types). With file_partition_values every file is read as JSON lines.
+bool IsParquetFile(std::string_view path);
+
 // "CREATE OR REPLACE VIEW <name> AS ...": data columns (minus any that share a partition key's
 // name), then partition keys (from Hive folders, or from file_partition_values joined on each
 // row's file name when given). With no files (or no data columns) the view is a typed, empty
