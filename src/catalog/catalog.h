@@ -49,7 +49,9 @@ struct TableDef {
   std::string database = "default";
   std::string name;             // SQL name, e.g. p1_kinesis_firehose_destination
   std::string location;         // lake-relative folder, e.g. "p1_kinesis_firehose_destination"
-  std::string format = "json";  // JSON lines
+  // Format of new files: "json" (JSON lines), "json+gzip", "json+zstd", "parquet+<codec>"
+  // (codec none|snappy|gzip|zstd); see delivery/file_format.h.
+  std::string format = "json";
   std::vector<std::string> partition_keys;  // e.g. year, month, day, hour (string-typed)
   std::vector<Column> columns;              // data columns, in first-seen order
   int64_t schema_version = 0;
@@ -160,7 +162,9 @@ class Catalog {
                                                const CatalogOptions& options);
   virtual ~Catalog() = default;
 
-  // Creates the table, or checks an existing one has the same location/partition keys.
+  // Creates the table, or checks an existing one has the same database/location/partition keys
+  // (FailedPrecondition otherwise). A different format replaces the stored one: it is the
+  // format of new files, and a table's files may mix formats (each file's extension says which).
   virtual Status EnsureTable(const TableDef& def) = 0;
   virtual Result<TableDef> GetTable(std::string_view name) const = 0;
   virtual Result<std::vector<TableDef>> ListTables() const = 0;

@@ -133,11 +133,24 @@ TEST_F(CatalogTest, EnsureConflictingTableIsFailedPrecondition) {
   EXPECT_THAT(s.message(), HasSubstr("[year, month, day]"));
 
   def = SalesTable();
-  def.format = "parquet";
-  EXPECT_THAT(catalog_->EnsureTable(def), StatusIs(StatusCode::kFailedPrecondition));
-  def = SalesTable();
   def.database = "other";
   EXPECT_THAT(catalog_->EnsureTable(def), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_F(CatalogTest, EnsureTableWithAnotherFormatSwitchesTheFormatOfNewFiles) {
+  ASSERT_OK(catalog_->EnsureTable(SalesTable()));
+  TableDef def = SalesTable();
+  def.format = "parquet+zstd";
+  ASSERT_OK(catalog_->EnsureTable(def));
+  auto got = catalog_->GetTable("sales");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->format, "parquet+zstd");
+  // The other properties still have to match.
+  def.location = "elsewhere";
+  EXPECT_THAT(catalog_->EnsureTable(def), StatusIs(StatusCode::kFailedPrecondition));
+  got = catalog_->GetTable("sales");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->format, "parquet+zstd");
 }
 
 TEST_F(CatalogTest, Checkpoints) {

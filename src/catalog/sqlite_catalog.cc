@@ -223,13 +223,21 @@ Status SqliteCatalog::EnsureTable(const TableDef& def) {
   }
   const TableDef& have = existing->def;
   if (have.database != def.database || have.location != def.location ||
-      have.partition_keys != def.partition_keys || have.format != def.format) {
+      have.partition_keys != def.partition_keys) {
     return Status::FailedPrecondition(
         "table '" + def.name + "' already exists in the catalog as " + have.database + "." +
         have.name + " at location '" + have.location + "' (format " + have.format +
         ", partition keys " + DescribeKeys(have.partition_keys) + "); requested " + def.database +
         "." + def.name + " at location '" + def.location + "' (format " + def.format +
         ", partition keys " + DescribeKeys(def.partition_keys) + ")");
+  }
+  if (have.format != def.format) {
+    // The format of new files changed (e.g. json -> parquet+zstd); files already committed keep
+    // theirs, and readers tell them apart by extension.
+    TRIB_ASSIGN_OR_RETURN(
+        auto stmt, db_->Prepare("UPDATE tables SET format = ?, updated_ms = ? WHERE id = ?"));
+    TRIB_RETURN_IF_ERROR(stmt->BindAll(def.format, now_ms, existing->id));
+    TRIB_RETURN_IF_ERROR(stmt->Run());
   }
   TRIB_ASSIGN_OR_RETURN(std::vector<ColumnChange> changes,
                         MergeColumnsLocked(*existing, def.columns));

@@ -152,6 +152,8 @@ Status DeliveryOptions::Normalize() {
   if (max_open_partitions < 1) {
     return ctx(Status::InvalidArgument("max_open_partitions must be positive"));
   }
+  s = format.Validate();
+  if (!s.ok()) return ctx(s.WithContext("format"));
   if (read_batch_records < 1) read_batch_records = 1;
   if (processor_retries < 0) processor_retries = 0;
   return Status::Ok();

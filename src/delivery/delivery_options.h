@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "delivery/prefix_layout.h"
+#include "delivery/file_format.h"
 #include "stream/stream.h"
 #include "transform/prefix_template.h"
 
@@ -56,6 +57,9 @@ struct DeliveryOptions {
   // time (else its arrival time), like Firehose's default time prefix.
   std::vector<std::string> partition_keys = {"year", "month", "day", "hour"};
   BufferingHints buffering;
+  // How data files are encoded (JSON lines by default; gzip/zstd; Parquet) and their target size.
+  // Failed-record files are always plain JSON lines.
+  FileFormat format;
   // Lake-relative prefix of failed-record files, ending in '/': errors go to
   // <error_prefix>processing-failed/YYYY/MM/DD/HH/ (every error type). Ignored when
   // error_output_prefix is set.

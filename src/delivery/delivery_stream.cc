@@ -63,7 +63,7 @@ Status DeliveryStream::EnsureTables() {
   data.database = options_.database;
   data.name = options_.table;
   data.location = options_.location;
-  data.format = "json";
+  data.format = options_.format.CatalogFormat();
   data.partition_keys = options_.partition_keys;
   TRIB_RETURN_IF_ERROR(catalog_.EnsureTable(data));
   catalog::TableDef errors;

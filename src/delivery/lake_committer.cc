@@ -1,5 +1,6 @@
 #include "delivery/lake_committer.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/crash_point.h"
@@ -10,28 +11,68 @@ namespace tributary::delivery {
 
 LakeCommitter::LakeCommitter(CommitConfig config, LakeFs& fs, catalog::Catalog& catalog,
                              const Clock& clock)
-    : config_(std::move(config)), fs_(fs), catalog_(catalog), clock_(clock) {}
+    : config_(std::move(config)),
+      fs_(fs),
+      catalog_(catalog),
+      clock_(clock),
+      encoder_(config_.format) {}
+
+Result<std::vector<catalog::Column>> LakeCommitter::FileColumns(
+    const std::vector<catalog::Column>& observed) {
+  TRIB_ASSIGN_OR_RETURN(catalog::TableDef table, catalog_.GetTable(config_.table));
+  std::vector<catalog::Column> columns = std::move(table.columns);
+  for (const catalog::Column& c : observed) {
+    auto it = std::find_if(columns.begin(), columns.end(),
+                           [&](const catalog::Column& have) { return have.name == c.name; });
+    if (it == columns.end()) {
+      columns.push_back(c);
+    } else {
+      it->type = catalog::WidenColumnType(it->type, c.type);
+    }
+  }
+  return columns;
+}
 
 Status LakeCommitter::Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms,
+                            FileEncoder* encoder, const std::vector<catalog::Column>& columns,
                             std::vector<Staged>& out) {
   std::set<std::string> dirs;
+  const std::string_view extension =
+      encoder != nullptr ? encoder->format().Extension() : kFileExtension;
   for (const FileBuffer* b : buffers) {
-    Staged s;
-    s.buffer = b;
-    s.final_rel = b->dir + "/" + DataFileName(config_.delivery_name, now_ms, NewFileId());
     std::string dir_abs = config_.lake_root + "/" + b->dir;
-    s.temp_abs = config_.lake_root + "/" + TempPathFor(s.final_rel);
-    s.final_abs = config_.lake_root + "/" + s.final_rel;
     if (known_dirs_.count(dir_abs) == 0) {
       Status st = fs_.CreateDirs(dir_abs, config_.sync);
       if (!st.ok()) return st;
       known_dirs_.insert(dir_abs);
     }
-    Status st = fs_.WriteFile(s.temp_abs, b->data, config_.sync);
-    out.push_back(std::move(s));  // recorded before the check so Discard removes partial files
-    if (!st.ok()) {
-      known_dirs_.clear();  // the directory may have been removed under us
-      return st;
+    const std::vector<std::string_view> pieces = encoder != nullptr
+                                                     ? encoder->SplitForTarget(b->data)
+                                                     : std::vector<std::string_view>{b->data};
+    for (std::string_view piece : pieces) {
+      Staged s;
+      s.buffer = b;
+      s.rows = pieces.size() == 1 ? b->rows : CountLines(piece);
+      s.final_rel =
+          b->dir + "/" + DataFileName(config_.delivery_name, now_ms, NewFileId(), extension);
+      s.temp_abs = config_.lake_root + "/" + TempPathFor(s.final_rel);
+      s.final_abs = config_.lake_root + "/" + s.final_rel;
+      std::string_view bytes = piece;
+      if (encoder != nullptr) {
+        Result<std::string_view> encoded = encoder->Encode(piece, columns);
+        if (!encoded.ok()) {
+          return encoded.status().WithContext("encoding " + b->dir + " as " +
+                                              encoder->format().CatalogFormat());
+        }
+        bytes = *encoded;
+      }
+      s.bytes = static_cast<int64_t>(bytes.size());
+      Status st = fs_.WriteFile(s.temp_abs, bytes, config_.sync);
+      out.push_back(std::move(s));  // recorded before the check so Discard removes partial files
+      if (!st.ok()) {
+        known_dirs_.clear();  // the directory may have been removed under us
+        return st;
+      }
     }
     dirs.insert(std::move(dir_abs));
   }
@@ -45,7 +86,8 @@ void LakeCommitter::Discard(const std::vector<Staged>& staged) {
   for (const Staged& s : staged) (void)fs_.Remove(s.temp_abs);
 }
 
-std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(const std::vector<Staged>& staged) const {
+std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(
+    const std::vector<Staged>& staged) const {
   std::vector<catalog::DataFile> files;
   files.reserve(staged.size());
   for (const Staged& s : staged) {
@@ -53,8 +95,9 @@ std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(const std::vector<Sta
     catalog::DataFile f;
     f.path = s.final_rel;
     f.partition_values = b.partition_values;
-    f.row_count = b.rows;
-    f.size_bytes = static_cast<int64_t>(b.data.size());
+    f.row_count = s.rows;
+    f.size_bytes = s.bytes;
+    // Pieces of a split buffer share its event-time and sequence range (a superset of theirs).
     f.min_event_ms = b.min_event_ms;
     f.max_event_ms = b.max_event_ms;
     f.source = config_.source;
@@ -103,7 +146,7 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
   std::vector<FileBuffer*> errors = buffer.ErrorFiles();
   if (!errors.empty()) {
     std::vector<Staged> staged;
-    Status st = Stage(errors, now_ms, staged);
+    Status st = Stage(errors, now_ms, nullptr, {}, staged);
     if (st.ok()) {
       st = catalog_.CommitFiles(config_.errors_table, FailedRecordColumns(), DataFilesFor(staged),
                                 {config_.errors_checkpoint_key, last_sequence});
@@ -114,8 +157,8 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
     }
     for (const Staged& s : staged) {
       outcome.error_files += 1;
-      outcome.error_rows += s.buffer->rows;
-      outcome.bytes += static_cast<int64_t>(s.buffer->data.size());
+      outcome.error_rows += s.rows;
+      outcome.bytes += s.bytes;
     }
     for (const auto& [code, count] : buffer.error_counts()) {
       outcome.error_rows_by_code[code] += count;
@@ -127,11 +170,18 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
 
   // Step B: rows, and the shard checkpoint.
   std::vector<FileBuffer*> data = buffer.DataFiles();
+  std::vector<catalog::Column> observed = buffer.columns().Columns();
+  std::vector<catalog::Column> file_columns;
+  if (!data.empty() && config_.format.type == FileType::kParquet) {
+    Result<std::vector<catalog::Column>> columns = FileColumns(observed);
+    if (!columns.ok()) return columns.status().WithContext("reading the table's columns");
+    file_columns = std::move(*columns);
+  }
   std::vector<Staged> staged;
-  Status st = Stage(data, now_ms, staged);
+  Status st = Stage(data, now_ms, &encoder_, file_columns, staged);
   if (st.ok()) {
     if (!staged.empty()) CrashPoint("delivery.after_stage");
-    st = catalog_.CommitFiles(config_.table, buffer.columns().Columns(), DataFilesFor(staged),
+    st = catalog_.CommitFiles(config_.table, observed, DataFilesFor(staged),
                               {config_.checkpoint_key, last_sequence});
   }
   if (!st.ok()) {
@@ -143,8 +193,8 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
   outcome.dropped = buffer.dropped();
   for (const Staged& s : staged) {
     outcome.data_files += 1;
-    outcome.rows += s.buffer->rows;
-    outcome.bytes += static_cast<int64_t>(s.buffer->data.size());
+    outcome.rows += s.rows;
+    outcome.bytes += s.bytes;
   }
   Status published = Publish(staged);
   if (!published.ok()) outcome.publish_status = published;

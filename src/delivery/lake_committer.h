@@ -1,16 +1,18 @@
 // LakeCommitter: delivery's exactly-once commit protocol for one shard's DeliveryBuffer.
 //
-//   1. write every file under its temp name ("_" + final name) and make it durable
-//      (fdatasync each file, fsync each directory) when sync is on;
+//   1. encode each partition's rows in the configured FileFormat (JSON lines, gzip/zstd, or
+//      Parquet typed by the catalog's columns widened by the batch's; split into several files
+//      past target_file_bytes), write every file under its temp name ("_" + final name) and make
+//      it durable (fdatasync each file, fsync each directory) when sync is on;
 //   2. one catalog transaction registers the files (final paths, partitions, row counts, event
 //      time range, source shard, sequence range) AND advances the shard's checkpoint;
 //   3. rename each temp file to its final name.
 //
-// Failed-record files go first, in their own transaction on the errors table with a separate
-// checkpoint ("<checkpoint key>/errors"), because CommitFiles covers one table; the worker skips
-// failed records at or below that checkpoint after a restart, so they are never written twice.
-// A crash at any point is repaired by Recover (recovery.h); docs/delivery-semantics.md walks
-// through every crash point.
+// Failed-record files are always plain JSON lines. They go first, in their own transaction on the
+// errors table with a separate checkpoint ("<checkpoint key>/errors"), because CommitFiles covers
+// one table; the worker skips failed records at or below that checkpoint after a restart, so they
+// are never written twice. A crash at any point is repaired by Recover (recovery.h);
+// docs/delivery-semantics.md walks through every crash point.
 //
 // Thread-safety: not thread-safe; owned by one ShardWorker and used only by its committer thread.
 #pragma once
@@ -26,6 +28,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "delivery/delivery_buffer.h"
+#include "delivery/file_format.h"
 #include "delivery/lake_fs.h"
 
 namespace tributary::delivery {
@@ -35,10 +38,11 @@ struct CommitConfig {
   std::string delivery_name;  // file-name prefix
   std::string table;
   std::string errors_table;
-  std::string source;  // "stream/<stream>/<shard>"
+  std::string source;                 // "stream/<stream>/<shard>"
   std::string checkpoint_key;         // "delivery/<name>/<shard>"
   std::string errors_checkpoint_key;  // checkpoint_key + "/errors"
   bool sync = true;
+  FileFormat format;  // of data files
 };
 
 // What a Commit call made visible (also filled on partial success: error files may have been
@@ -76,9 +80,17 @@ class LakeCommitter {
     std::string final_rel;
     std::string temp_abs;
     std::string final_abs;
+    int64_t rows = 0;   // in this file (a buffer split by target_file_bytes has several)
+    int64_t bytes = 0;  // encoded file size
   };
 
-  Status Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms, std::vector<Staged>& out);
+  // With `encoder` (data files), in its format, typed by `columns` for Parquet; without, plain
+  // JSON lines (failed records).
+  Status Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms, FileEncoder* encoder,
+               const std::vector<catalog::Column>& columns, std::vector<Staged>& out);
+  // The Parquet schema of this commit's files: the table's columns as the catalog has them now,
+  // widened and extended by `observed` (what CommitFiles will make them).
+  Result<std::vector<catalog::Column>> FileColumns(const std::vector<catalog::Column>& observed);
   void Discard(const std::vector<Staged>& staged);
   std::vector<catalog::DataFile> DataFilesFor(const std::vector<Staged>& staged) const;
   // Renames staged files into place; failures are kept in pending_renames_.
@@ -91,6 +103,7 @@ class LakeCommitter {
   catalog::Catalog& catalog_;
   const Clock& clock_;
 
+  FileEncoder encoder_;
   std::unordered_set<std::string> known_dirs_;  // absolute dirs known to exist
   std::vector<std::pair<std::string, std::string>> pending_renames_;  // temp -> final (absolute)
 };

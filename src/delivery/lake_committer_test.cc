@@ -40,7 +40,7 @@ class LakeCommitterTest : public ::testing::Test {
 
   CommitConfig Config() const {
     return CommitConfig{root_.string(), "d1", "sales", "sales_errors", "stream/s/shardId-0",
-                        "delivery/d1/shardId-0", "delivery/d1/shardId-0/errors", true};
+                        "delivery/d1/shardId-0", "delivery/d1/shardId-0/errors", true, FileFormat{}};
   }
 
   void AddRows(int n, int first_seq, std::string_view hour = "09") {

@@ -113,7 +113,8 @@ std::string NewFileId() {
   return out;
 }
 
-std::string DataFileName(std::string_view delivery_name, int64_t now_ms, std::string_view id) {
+std::string DataFileName(std::string_view delivery_name, int64_t now_ms, std::string_view id,
+                         std::string_view extension) {
   char buf[32];
   char* end = transform::FormatFileNameTime(transform::ToUtc(now_ms), buf);
   std::string out;
@@ -125,7 +126,7 @@ std::string DataFileName(std::string_view delivery_name, int64_t now_ms, std::st
   out.append(buf, end);
   out += '-';
   out.append(id);
-  out += kFileExtension;
+  out += extension;
   return out;
 }
 
@@ -153,7 +154,10 @@ bool IsOwnTempFileName(std::string_view file_name, std::string_view delivery_nam
     if (want == 'd' ? !IsDigit(file_name[i]) : file_name[i] != want) return false;
   }
   file_name.remove_prefix(20);
-  return file_name.size() > kFileExtension.size() && file_name.ends_with(kFileExtension);
+  for (std::string_view extension : kLakeFileExtensions) {
+    if (file_name.size() > extension.size() && file_name.ends_with(extension)) return true;
+  }
+  return false;
 }
 
 std::string_view FinalNameOfTemp(std::string_view temp_file_name) {

@@ -26,6 +26,9 @@ namespace tributary::delivery {
 inline constexpr size_t kMaxPartitionSegmentBytes = 200;
 inline constexpr std::string_view kFileVersion = "1";
 inline constexpr std::string_view kFileExtension = ".json";
+// Every extension a delivered file can have (file_format.h: JSON lines, gzip, zstd, Parquet).
+inline constexpr std::string_view kLakeFileExtensions[] = {".json", ".json.gz", ".json.zst",
+                                                           ".parquet"};
 
 // A partition value as one safe path segment. Characters the Hive layout escapes ('/', '\\', '=',
 // ':', '%', '#', quotes, control characters, ...) are percent-encoded the way the catalog's
@@ -48,13 +51,15 @@ Status ValidateLakeRelativeDir(std::string_view dir, std::string_view what);
 // A random UUID v4 ("3f2b...-...."), 36 characters.
 std::string NewFileId();
 
-// "<name>-1-YYYY-MM-DD-HH-MM-SS-<id>.json" for a flush at `now_ms`.
-std::string DataFileName(std::string_view delivery_name, int64_t now_ms, std::string_view id);
+// "<name>-1-YYYY-MM-DD-HH-MM-SS-<id><extension>" for a flush at `now_ms`.
+std::string DataFileName(std::string_view delivery_name, int64_t now_ms, std::string_view id,
+                         std::string_view extension = kFileExtension);
 
 // "_" + base name, in the same directory: "a/b/x.json" -> "a/b/_x.json".
 std::string TempPathFor(std::string_view final_path);
 // True when `file_name` (a base name) is a temp file this delivery stream writes:
-// "_<name>-1-YYYY-MM-DD-HH-MM-SS-<anything>.json". Distinguishes "orders" from "orders-1".
+// "_<name>-1-YYYY-MM-DD-HH-MM-SS-<anything><one of kLakeFileExtensions>". Distinguishes "orders"
+// from "orders-1".
 bool IsOwnTempFileName(std::string_view file_name, std::string_view delivery_name);
 // The final base name of a temp base name ("_x.json" -> "x.json").
 std::string_view FinalNameOfTemp(std::string_view temp_file_name);

@@ -55,7 +55,8 @@ ShardWorker::ShardWorker(const WorkerContext& ctx, std::string shard_id)
       committer_(CommitConfig{ctx.options->lake_root, ctx.options->name, ctx.options->table,
                               ctx.options->errors_table(),
                               "stream/" + ctx.stream->name() + "/" + shard_id_, checkpoint_key_,
-                              errors_checkpoint_key_, ctx.options->sync},
+                              errors_checkpoint_key_, ctx.options->sync,
+                              ctx.options->format},
                  *ctx.fs, *ctx.catalog, *ctx.clock) {
   stats_.shard_id = shard_id_;
   if (ctx_.metrics != nullptr) {

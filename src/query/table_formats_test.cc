@@ -35,8 +35,7 @@ class TableFormatsTest : public ::testing::Test {
   void WriteBytes(const std::string& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   }
-  std::string Json(const std::string& relative, const std::string& lines,
-                   delivery::Compression c) {
+  std::string Json(const std::string& relative, const std::string& lines, delivery::Compression c) {
     const std::string path = Path(relative);
     std::string bytes;
     if (c == delivery::Compression::kGzip) {
@@ -104,22 +103,20 @@ TEST_F(TableFormatsTest, OneViewOverJsonGzipZstdAndParquetFilesWithEvolvingSchem
   EXPECT_THAT(result->column_types, ::testing::ElementsAre("BIGINT", "DOUBLE", "VARCHAR", "JSON",
                                                            "TIMESTAMP", "VARCHAR"));
   using std::nullopt;
-  EXPECT_EQ(result->rows,
-            (Rows{{"1", "10.0", nullopt, nullopt, nullopt, "01"},
-                  {"2", "20.0", "g", nullopt, nullopt, "01"},
-                  {"3", "30.5", "z", nullopt, nullopt, "02"},
-                  {"4", "40.0", nullopt, nullopt, nullopt, "02"},
-                  {"5", "50.25", "p", "{\"k\":[1]}", nullopt, "03"},
-                  {"6", nullopt, nullopt, nullopt, nullopt, "03"}}));
+  EXPECT_EQ(result->rows, (Rows{{"1", "10.0", nullopt, nullopt, nullopt, "01"},
+                                {"2", "20.0", "g", nullopt, nullopt, "01"},
+                                {"3", "30.5", "z", nullopt, nullopt, "02"},
+                                {"4", "40.0", nullopt, nullopt, nullopt, "02"},
+                                {"5", "50.25", "p", "{\"k\":[1]}", nullopt, "03"},
+                                {"6", nullopt, nullopt, nullopt, nullopt, "03"}}));
   // Partition filters and aggregates work across both branches.
-  EXPECT_EQ(Query("SELECT count(*), sum(v) FROM t WHERE hour = '02'"),
-            (Rows{{"2", "70.5"}}));
+  EXPECT_EQ(Query("SELECT count(*), sum(v) FROM t WHERE hour = '02'"), (Rows{{"2", "70.5"}}));
 }
 
 TEST_F(TableFormatsTest, ParquetOnlyTableWithoutPartitionKeys) {
-  const std::string file = Parquet("p/x.parquet",
-                                   {{"s", ColumnType::kString}, {"t", ColumnType::kTimestamp}},
-                                   "{\"s\":\"caf\\u00e9\",\"t\":\"2024-05-01 10:00:00.5\"}\n");
+  const std::string file =
+      Parquet("p/x.parquet", {{"s", ColumnType::kString}, {"t", ColumnType::kTimestamp}},
+              "{\"s\":\"caf\\u00e9\",\"t\":\"2024-05-01 10:00:00.5\"}\n");
   TableView view{"p", {{"s", ColumnType::kString}, {"t", ColumnType::kTimestamp}}, {}, {file}};
   const std::string sql = CreateViewSql(view);
   EXPECT_EQ(sql.find("read_json"), std::string::npos) << sql;
@@ -129,11 +126,11 @@ TEST_F(TableFormatsTest, ParquetOnlyTableWithoutPartitionKeys) {
 }
 
 TEST_F(TableFormatsTest, ParquetColumnNamedLikeAPartitionKeyYieldsToTheFolder) {
-  const std::string file = Parquet("k/year=2024/x.parquet",
-                                   {{"year", ColumnType::kBigint}, {"a", ColumnType::kBigint}},
-                                   "{\"year\":1999,\"a\":1}\n");
-  TableView view{"k", {{"year", ColumnType::kBigint}, {"a", ColumnType::kBigint}}, {"year"},
-                 {file}};
+  const std::string file =
+      Parquet("k/year=2024/x.parquet", {{"year", ColumnType::kBigint}, {"a", ColumnType::kBigint}},
+              "{\"year\":1999,\"a\":1}\n");
+  TableView view{
+      "k", {{"year", ColumnType::kBigint}, {"a", ColumnType::kBigint}}, {"year"}, {file}};
   ASSERT_OK(engine_->ReplaceViews({view}));
   EXPECT_EQ(Query("SELECT a, year FROM k"), (Rows{{"1", "2024"}}));
 }
