@@ -102,10 +102,13 @@ double Percentile(std::vector<int64_t>& v, double p) {
 
 }  // namespace
 
-int RunDeliver(const DeliverParams& params, bool smoke) {
+int RunDeliver(const DeliverParams& params, bool smoke, DeliverResult* result) {
+  auto format = delivery::FileFormat::Parse(params.format);
+  if (!format.ok()) return std::cerr << format.status().ToString() << "\n", 1;
   std::cout << "== deliver: " << params.records << " change records, 1 shard (1 processing thread + 1 commit thread), cdc-flatten, "
             << "interval " << params.interval_ms << " ms, fsync " << (params.sync ? "on" : "off")
-            << (params.prefix.empty() ? std::string() : ", prefix " + params.prefix) << "\n";
+            << (params.prefix.empty() ? std::string() : ", prefix " + params.prefix)
+            << ", format " << format->CatalogFormat() << "\n";
   ScratchDir dir;
   auto store = stream::EmbeddedStreamStore::Open(dir.path + "/stream", nullptr);
   if (!store.ok()) return std::cerr << store.status().ToString() << "\n", 1;
@@ -140,6 +143,7 @@ int RunDeliver(const DeliverParams& params, bool smoke) {
   opt.buffering.interval_ms = params.interval_ms;
   opt.sync = params.sync;
   opt.prefix = params.prefix;
+  opt.format = *format;
   auto d = delivery::DeliveryStream::Create(opt, **s, **catalog, **processor);
   if (!d.ok()) return std::cerr << d.status().ToString() << "\n", 1;
   const auto start = Steady::now();
@@ -157,7 +161,34 @@ int RunDeliver(const DeliverParams& params, bool smoke) {
   std::printf("   %lld rows in %lld files, %.1f MB, %.3f s -> %.0f events/s%s\n\n",
               static_cast<long long>(t.rows_delivered), static_cast<long long>(t.files_committed),
               t.bytes_committed / 1e6, secs, params.records / secs, smoke ? " (smoke run: not a measurement)" : "");
+  if (result != nullptr) *result = DeliverResult{params.records / secs, t.bytes_committed, t.files_committed};
   return t.rows_delivered == params.records ? 0 : 1;
+}
+
+int RunFormats(const DeliverParams& params, const std::vector<std::string>& formats, bool smoke) {
+  std::vector<DeliverResult> results;
+  int rc = 0;
+  for (const std::string& f : formats) {
+    DeliverParams p = params;
+    p.format = f;
+    DeliverResult r;
+    rc |= RunDeliver(p, smoke, &r);
+    results.push_back(r);
+  }
+  if (results.empty()) return rc;
+  std::printf("== formats: %lld records each; ratios to %s\n", static_cast<long long>(params.records),
+              formats.front().c_str());
+  std::printf("   %-16s %12s %8s %12s %8s %8s\n", "format", "events/s", "ratio", "MB written", "ratio", "files");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const DeliverResult& r = results[i];
+    const DeliverResult& base = results.front();
+    std::printf("   %-16s %12.0f %8.2f %12.1f %8.3f %8lld\n", formats[i].c_str(), r.events_per_s,
+                base.events_per_s > 0 ? r.events_per_s / base.events_per_s : 0, r.bytes / 1e6,
+                base.bytes > 0 ? static_cast<double>(r.bytes) / static_cast<double>(base.bytes) : 0,
+                static_cast<long long>(r.files));
+  }
+  std::printf("%s\n", smoke ? "   (smoke run: not a measurement)\n" : "");
+  return rc;
 }
 
 int RunFreshness(const FreshnessParams& params, bool smoke) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tributary::bench {
 
@@ -14,11 +15,22 @@ struct DeliverParams {
   bool sync = true;  // fdatasync files before each commit (the default, durable setting)
   std::string prefix;  // a Firehose prefix (e.g. "bench_table/!{timestamp:yyyy/MM/dd/HH}/");
                        // empty: the default Hive layout
+  std::string format = "json";  // data file format, as the catalog writes it: json, json+gzip,
+                                // json+zstd, parquet+snappy, parquet+zstd, ...
+};
+struct DeliverResult {
+  double events_per_s = 0;
+  int64_t bytes = 0;  // committed file bytes (data + errors)
+  int64_t files = 0;
 };
 // A one-shard stream pre-filled with `records` change records (a realistic INSERT/MODIFY/REMOVE
 // mix of sales orders) is delivered by one worker thread: cdc-flatten, partitioning, JSON-lines
 // files, fsync, catalog commits. Prints events/s from start until the last row is committed.
-int RunDeliver(const DeliverParams& params, bool smoke);
+int RunDeliver(const DeliverParams& params, bool smoke, DeliverResult* result = nullptr);
+
+// The deliver scenario once per format in `formats` (same records, same settings); prints each
+// format's events/s and bytes written as ratios to the first (JSON lines).
+int RunFormats(const DeliverParams& params, const std::vector<std::string>& formats, bool smoke);
 
 struct FreshnessParams {
   double rate = 1000;

@@ -1,6 +1,7 @@
 // tributary-bench: end-to-end benchmark scenarios (leveldb db_bench style).
 //
 //   tributary-bench --scenario deliver   [--records N] [--prefix P] stream pre-filled -> committed lake
+//   tributary-bench --scenario formats   [--records N]            deliver once per file format
 //   tributary-bench --scenario freshness [--rate R] [--seconds S] table commit -> visible in SQL
 //   tributary-bench --scenario query     [--rows N] [--repeat R] [--dir D]  seed queries, JSON vs Parquet
 //   tributary-bench --scenario compaction [--files-per-hour N]     query a day before/after compaction
@@ -24,8 +25,10 @@ int main(int argc, char** argv) {
   FreshnessParams fresh;
   QueryParams query;
   CompactionParams compaction;
-  app.add_option("--scenario", scenario, "deliver | freshness | query | compaction | all")
-      ->check(CLI::IsMember({"deliver", "freshness", "query", "compaction", "all"}))
+  std::vector<std::string> formats = {"json", "json+gzip", "json+zstd", "parquet+snappy",
+                                      "parquet+zstd"};
+  app.add_option("--scenario", scenario, "deliver | formats | freshness | query | compaction | all")
+      ->check(CLI::IsMember({"deliver", "formats", "freshness", "query", "compaction", "all"}))
       ->capture_default_str();
   app.add_flag("--smoke", smoke, "Tiny inputs, for CI: checks the scenarios run, measures nothing");
   app.add_option("--records", deliver.records, "deliver: change records pre-filled in the stream")->capture_default_str();
@@ -33,6 +36,11 @@ int main(int argc, char** argv) {
   app.add_option("--interval-ms", deliver.interval_ms, "deliver: buffering interval")->capture_default_str();
   app.add_option("--prefix", deliver.prefix,
                  "deliver: a Firehose prefix, e.g. 'bench_table/!{timestamp:yyyy/MM/dd/HH}/' (default: Hive layout)");
+  app.add_option("--format", deliver.format,
+                 "deliver: data file format (json, json+gzip, json+zstd, parquet+snappy, parquet+zstd, ...)")
+      ->capture_default_str();
+  app.add_option("--formats", formats, "formats: the formats to compare, the first is the baseline")
+      ->capture_default_str();
   app.add_option("--rate", fresh.rate, "freshness: changes per second written to the table")->capture_default_str();
   app.add_option("--seconds", fresh.seconds, "freshness: how long to write")->capture_default_str();
   app.add_option("--poll-ms", fresh.poll_ms, "freshness: how often the SQL poller queries")->capture_default_str();
@@ -57,6 +65,7 @@ int main(int argc, char** argv) {
   std::cout << EnvironmentHeader() << "\n";
   int rc = 0;
   if (scenario == "deliver" || scenario == "all") rc |= RunDeliver(deliver, smoke);
+  if (scenario == "formats" || scenario == "all") rc |= RunFormats(deliver, formats, smoke);
   if (scenario == "freshness" || scenario == "all") rc |= RunFreshness(fresh, smoke);
   if (scenario == "query" || scenario == "all") rc |= RunQuery(query, smoke);
   if (scenario == "compaction" || scenario == "all") rc |= RunCompaction(compaction, smoke);

@@ -63,6 +63,24 @@ std::string_view PartitioningName(Partitioning p) {
   return "?";
 }
 
+std::string_view FileFormatTypeName(FileFormatType type) {
+  return type == FileFormatType::kParquet ? "parquet" : "json";
+}
+
+std::string_view FileCompressionName(FileCompression c) {
+  switch (c) {
+    case FileCompression::kNone:
+      return "none";
+    case FileCompression::kGzip:
+      return "gzip";
+    case FileCompression::kZstd:
+      return "zstd";
+    case FileCompression::kSnappy:
+      return "snappy";
+  }
+  return "?";
+}
+
 std::string_view DestinationTypeName(DestinationType type) {
   switch (type) {
     case DestinationType::kLocal:

@@ -158,6 +158,28 @@ struct DestinationConfig : Located {
   std::string prefix;         // s3 (not supported yet)
 };
 
+// How a delivery encodes its data files (docs/configuration.md "format"): JSON lines, optionally
+// gzip or zstd (.json.gz / .json.zst), or Parquet typed by the catalog (page codec none, snappy,
+// gzip or zstd), and the size a file should not outgrow.
+enum class FileFormatType : uint8_t { kJson, kParquet };
+std::string_view FileFormatTypeName(FileFormatType type);  // "json" | "parquet"
+enum class FileCompression : uint8_t { kNone, kGzip, kZstd, kSnappy };
+std::string_view FileCompressionName(FileCompression c);  // "none" | "gzip" | "zstd" | "snappy"
+
+struct FormatConfig : Located {
+  FileFormatType type = FileFormatType::kJson;
+  // Unset: none for json, snappy for parquet.
+  std::optional<FileCompression> compression;
+  int compression_level = 0;      // 0 = the codec's default; gzip 1..9, zstd 1..19
+  int64_t target_file_bytes = 0;  // 0 = one file per partition per flush; else 1 KiB..1 GiB
+  int64_t row_group_rows = 122880;  // parquet: rows per row group, 1..10000000
+
+  FileCompression EffectiveCompression() const {
+    return compression.value_or(type == FileFormatType::kParquet ? FileCompression::kSnappy
+                                                                 : FileCompression::kNone);
+  }
+};
+
 // A Firehose delivery stream: stream -> buffer -> processor -> partitions -> files -> catalog.
 // Background merging of small files of closed partitions (YAML `compaction:`; see
 // docs/compaction.md). Durations in milliseconds.
@@ -181,6 +203,7 @@ struct DeliveryConfig : Located {
   BufferingConfig buffering;
   Partitioning partitioning = Partitioning::kEventTime;
   DestinationConfig destination;
+  FormatConfig format;
   std::string table;  // SQL table in the catalog, [a-z0-9_]{1,255}; default: from the name
   std::string error_prefix = "errors/";  // under the destination, for records that failed
   // Firehose's S3 Prefix and ErrorOutputPrefix with !{...} expressions (docs/configuration.md,

@@ -158,6 +158,11 @@ deliveries:
   EXPECT_EQ(d.destination.path, "lake");
   EXPECT_EQ(d.table, "orders_firehose");  // snake_case of the name
   EXPECT_EQ(d.error_prefix, "errors/");
+  EXPECT_EQ(d.format.type, FileFormatType::kJson);  // uncompressed JSON lines, as before
+  EXPECT_FALSE(d.format.compression.has_value());
+  EXPECT_EQ(d.format.EffectiveCompression(), FileCompression::kNone);
+  EXPECT_EQ(d.format.target_file_bytes, 0);
+  EXPECT_EQ(d.format.location, d.location);
   EXPECT_EQ(c.catalog.path, "catalog.db");
   EXPECT_EQ(c.server.host, "127.0.0.1");
   EXPECT_EQ(c.server.port, 4566);
@@ -327,6 +332,57 @@ deliveries:
   EXPECT_EQ(ErrorOf(head + "    processors:\n      - {type: jq, progam: .x}\n      - {type: lamda}\n"),
             "pipeline.yaml:10:28: unknown key 'progam' in processor 'jq' (did you mean 'program'?)\n"
             "pipeline.yaml:11:16: invalid processor type 'lamda' (did you mean 'lambda'?)");
+}
+
+TEST(PipelineConfigTest, DeliveryFormat) {
+  const std::string base = R"(streams:
+  - name: s
+deliveries:
+  - name: d
+    source: stream:s
+)";
+  Result<PipelineConfig> r = ParsePipelineConfig(
+      base + "    format: {type: parquet, compression: zstd, compression_level: 9, "
+             "target_file_bytes: 134217728, row_group_rows: 50000}\n",
+      "pipeline.yaml");
+  ASSERT_OK(r);
+  const FormatConfig& f = r->deliveries[0].format;
+  EXPECT_EQ(f.type, FileFormatType::kParquet);
+  EXPECT_EQ(f.EffectiveCompression(), FileCompression::kZstd);
+  EXPECT_EQ(f.compression_level, 9);
+  EXPECT_EQ(f.target_file_bytes, 134217728);
+  EXPECT_EQ(f.row_group_rows, 50000);
+  EXPECT_EQ(f.at("compression"), (Location{"pipeline.yaml", 6, 42}));
+
+  r = ParsePipelineConfig(base + "    format: {type: parquet}\n", "pipeline.yaml");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->deliveries[0].format.EffectiveCompression(), FileCompression::kSnappy);
+  r = ParsePipelineConfig(base + "    format: {compression: gzip}\n", "pipeline.yaml");
+  ASSERT_OK(r);
+  EXPECT_EQ(r->deliveries[0].format.type, FileFormatType::kJson);
+  EXPECT_EQ(r->deliveries[0].format.EffectiveCompression(), FileCompression::kGzip);
+
+  auto error = [&](const std::string& format) {
+    Result<PipelineConfig> bad = ParsePipelineConfig(base + "    format: " + format + "\n",
+                                                     "pipeline.yaml");
+    EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument));
+    return bad.ok() ? std::string() : bad.status().message();
+  };
+  EXPECT_EQ(error("{type: orc}"),
+            "pipeline.yaml:6:20: invalid type 'orc' (expected one of: json, parquet)");
+  EXPECT_EQ(error("{compression: snappy}"),
+            "pipeline.yaml:6:27: compression 'snappy' is only for parquet; json takes none, gzip "
+            "or zstd");
+  EXPECT_EQ(error("{compression: lz4}"),
+            "pipeline.yaml:6:27: invalid compression 'lz4' (expected one of: none, gzip, zstd, "
+            "snappy)");
+  EXPECT_THAT(error("{compression: gzip, compression_level: 12}"),
+              ::testing::HasSubstr("gzip compression_level"));
+  EXPECT_THAT(error("{compression_level: 3}"),
+              ::testing::HasSubstr("compression_level needs compression gzip or zstd"));
+  EXPECT_THAT(error("{target_file_bytes: 10}"), ::testing::HasSubstr("target_file_bytes"));
+  EXPECT_THAT(error("{row_group_rows: 0}"), ::testing::HasSubstr("row_group_rows"));
+  EXPECT_THAT(error("{tpye: json}"), ::testing::HasSubstr("unknown key 'tpye' in format"));
 }
 
 TEST(PipelineConfigTest, UnknownKeySuggestsTheNearestOne) {

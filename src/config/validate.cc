@@ -354,6 +354,32 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   }
   CheckPrefixes(diag, d);
 
+  const FormatConfig& f = d.format;
+  const FileCompression compression = f.EffectiveCompression();
+  if (f.type == FileFormatType::kJson && compression == FileCompression::kSnappy) {
+    diag.Error(f.at("compression"),
+               "compression 'snappy' is only for parquet; json takes none, gzip or zstd");
+  }
+  if (f.compression_level != 0) {
+    if (compression == FileCompression::kGzip) {
+      CheckRange(diag, f, "compression_level", "gzip compression_level", f.compression_level, 1,
+                 9);
+    } else if (compression == FileCompression::kZstd) {
+      CheckRange(diag, f, "compression_level", "zstd compression_level", f.compression_level, 1,
+                 19);
+    } else {
+      diag.Error(f.at("compression_level"),
+                 "compression_level needs compression gzip or zstd, not '" +
+                     std::string(FileCompressionName(compression)) + "'");
+    }
+  }
+  if (f.target_file_bytes != 0) {
+    CheckRange(diag, f, "target_file_bytes", "format target_file_bytes (0 = no target)",
+               f.target_file_bytes, int64_t{1024}, int64_t{1} << 30);
+  }
+  CheckRange(diag, f, "row_group_rows", "format row_group_rows", f.row_group_rows, int64_t{1},
+             int64_t{10000000});
+
   const DestinationConfig& dest = d.destination;
   if (dest.type == DestinationType::kS3) {
     diag.Error(dest.at("type"), "destination type 's3' is not supported yet (use 'local')");

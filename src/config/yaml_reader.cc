@@ -331,14 +331,14 @@ void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeCon
 void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, DeliveryConfig* out) {
   MapReader m(r, node, at, "delivery",
               {"name", "source", "processor", "processors", "buffering", "partitioning",
-               "destination", "table", "error_prefix", "prefix", "error_output_prefix",
+               "destination", "format", "table", "error_prefix", "prefix", "error_output_prefix",
                "default_prefix", "dynamic_partitioning", "max_open_partitions",
                "on_partition_limit", "compaction"},
               out);
   m.String("name", &out->name, /*required=*/true);
   ReadResourceRef(r, m, "source", &out->source);
   // Sections left out take their defaults and point at the delivery.
-  out->buffering.location = out->destination.location = at;
+  out->buffering.location = out->destination.location = out->format.location = at;
   // `type` is required in a `processors` entry; the `processor` shorthand defaults to cdc-flatten.
   auto read_processor = [&](const YAML::Node& n, const Location& l, bool type_required) {
     ProcessorConfig p;
@@ -395,6 +395,27 @@ void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, Del
     dm.String("path", &d.path);
     dm.String("bucket", &d.bucket);
     dm.String("prefix", &d.prefix);
+  });
+  m.Mapping("format", [&](const YAML::Node& n, const Location& l) {
+    FormatConfig& f = out->format;
+    MapReader fm(r, n, l, "format",
+                 {"type", "compression", "compression_level", "target_file_bytes",
+                  "row_group_rows"},
+                 &f);
+    fm.Enum<FileFormatType>("type", &f.type,
+                            {{"json", FileFormatType::kJson}, {"parquet", FileFormatType::kParquet}});
+    if (fm.Find("compression") != nullptr) {
+      FileCompression c = FileCompression::kNone;
+      fm.Enum<FileCompression>("compression", &c,
+                               {{"none", FileCompression::kNone},
+                                {"gzip", FileCompression::kGzip},
+                                {"zstd", FileCompression::kZstd},
+                                {"snappy", FileCompression::kSnappy}});
+      f.compression = c;
+    }
+    fm.Integer("compression_level", &f.compression_level);
+    fm.Integer("target_file_bytes", &f.target_file_bytes);
+    fm.Integer("row_group_rows", &f.row_group_rows);
   });
   if (m.Find("table") != nullptr) {
     m.String("table", &out->table);

@@ -312,6 +312,15 @@ TEST(FileFormatTest, ValidatesCompressionPerTypeAndTargets) {
   f.target_file_bytes = 1 << 20;
   EXPECT_OK(f.Validate());
   EXPECT_THAT(ParseFileType("orc"), testing::StatusIs(StatusCode::kInvalidArgument));
+  for (const char* text : {"json", "json+gzip", "json+zstd", "parquet+none", "parquet+snappy",
+                           "parquet+gzip", "parquet+zstd"}) {
+    Result<FileFormat> parsed = FileFormat::Parse(text);
+    ASSERT_OK(parsed.status());
+    EXPECT_EQ(parsed->CatalogFormat(), text);
+  }
+  EXPECT_EQ(FileFormat::Parse("parquet")->CatalogFormat(), "parquet+snappy");
+  EXPECT_THAT(FileFormat::Parse("json+snappy"), testing::StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(FileFormat::Parse("csv"), testing::StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(FileFormatTest, SplitForTargetCutsAtLineBoundaries) {

@@ -67,6 +67,18 @@ std::string FileFormat::CatalogFormat() const {
   return std::string(FileTypeName(type)) + "+" + std::string(CompressionName(compression));
 }
 
+Result<FileFormat> FileFormat::Parse(std::string_view text) {
+  FileFormat f;
+  const size_t plus = text.find('+');
+  TRIB_ASSIGN_OR_RETURN(f.type, ParseFileType(text.substr(0, plus)));
+  f.compression = DefaultCompression(f.type);
+  if (plus != std::string_view::npos) {
+    TRIB_ASSIGN_OR_RETURN(f.compression, ParseCompression(text.substr(plus + 1)));
+  }
+  TRIB_RETURN_IF_ERROR(f.Validate());
+  return f;
+}
+
 Result<std::string_view> FileEncoder::Encode(std::string_view lines,
                                              const std::vector<catalog::Column>& columns) {
   std::string_view out;

@@ -55,6 +55,9 @@ struct FileFormat {
   std::string_view Extension() const;
   // The catalog's TableDef.format: "json", "json+gzip", "json+zstd", "parquet+<codec>".
   std::string CatalogFormat() const;
+  // The inverse of CatalogFormat ("json", "json+zstd", "parquet" = parquet+snappy, ...);
+  // InvalidArgument for anything else.
+  static Result<FileFormat> Parse(std::string_view text);
 };
 
 class FileEncoder {

@@ -116,6 +116,31 @@ Result<std::unique_ptr<transform::Processor>> CreateProcessorChain(const config:
   return std::unique_ptr<transform::Processor>(std::move(chain).value());
 }
 
+// The YAML `format:` block as delivery's FileFormat (validated by config already).
+delivery::FileFormat DeliveryFileFormat(const config::FormatConfig& f) {
+  delivery::FileFormat out;
+  out.type = f.type == config::FileFormatType::kParquet ? delivery::FileType::kParquet
+                                                        : delivery::FileType::kJson;
+  switch (f.EffectiveCompression()) {
+    case config::FileCompression::kNone:
+      out.compression = delivery::Compression::kNone;
+      break;
+    case config::FileCompression::kGzip:
+      out.compression = delivery::Compression::kGzip;
+      break;
+    case config::FileCompression::kZstd:
+      out.compression = delivery::Compression::kZstd;
+      break;
+    case config::FileCompression::kSnappy:
+      out.compression = delivery::Compression::kSnappy;
+      break;
+  }
+  out.compression_level = f.compression_level;
+  out.target_file_bytes = f.target_file_bytes;
+  out.parquet_row_group_rows = f.row_group_rows;
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, PipelineOptions options) {
@@ -230,6 +255,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     dopt.buffering.interval_ms = dc.buffering.interval_ms;
     dopt.buffering.max_bytes = dc.buffering.max_bytes;
     dopt.buffering.max_records = dc.buffering.max_records;
+    dopt.format = DeliveryFileFormat(dc.format);
     if (auto retries = processor->BatchRetries()) dopt.processor_retries = *retries;
     auto created = delivery::DeliveryStream::Create(dopt, *source, *p.catalog, *processor,
                                                     p.clock, p.metrics);

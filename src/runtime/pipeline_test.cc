@@ -83,6 +83,52 @@ TEST(PipelineTest, ChangesFlowFromTableToSql) {
   EXPECT_TRUE(snap.errors.empty()) << snap.ToJson();
 }
 
+TEST(PipelineTest, ParquetFormatFromTheConfigFlowsToSql) {
+  testing::TempDir dir;
+  auto cfg = config::DefaultPipelineConfig();
+  ASSERT_OK(cfg);
+  config::FormatConfig& format = cfg->deliveries.front().format;
+  format.type = config::FileFormatType::kParquet;
+  format.compression = config::FileCompression::kZstd;
+  ASSERT_OK(config::ValidatePipelineConfig(*cfg));
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  TableOrderWriter writer(&(*p)->tables(), "P1_OrdersRawTable");
+  GeneratorOptions gopt;
+  gopt.max_changes = 300;
+  gopt.seed = testing::TestSeed();
+  SalesGenerator gen(&writer, gopt, SystemClock::Default());
+  GeneratorReport report;
+  ASSERT_OK(gen.Run(&report));
+  ASSERT_TRUE(WaitFor([&] { return (*p)->Snapshot().delivered >= 300; }))
+      << (*p)->Snapshot().ToJson();
+  auto counts = CountsByEvent(**p);
+  EXPECT_EQ(counts["INSERT"], report.inserts);
+  EXPECT_EQ(counts["MODIFY"], report.modifies);
+  EXPECT_EQ(counts["REMOVE"], report.removes);
+  auto table = (*p)->catalog().GetTable("p1_kinesis_firehose_destination");
+  ASSERT_OK(table);
+  EXPECT_EQ(table->format, "parquet+zstd");
+  auto files = (*p)->catalog().ListFiles("p1_kinesis_firehose_destination");
+  ASSERT_OK(files);
+  ASSERT_FALSE(files->empty());
+  for (const catalog::DataFile& f : *files) EXPECT_TRUE(f.path.ends_with(".parquet")) << f.path;
+  {
+    // The change-history views work over Parquet files too.
+    auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+    ASSERT_OK(engine);
+    ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+    auto r = (*engine)->Execute(
+        "SELECT (SELECT count(*) FROM p1_kinesis_firehose_destination_current), "
+        "(SELECT count(*) FROM p1_kinesis_firehose_destination_history)");
+    ASSERT_OK(r);
+    EXPECT_EQ(r->rows[0][0], std::to_string(report.inserts - report.removes));
+    EXPECT_EQ(r->rows[0][1], std::to_string(report.inserts + report.modifies));
+  }
+  ASSERT_OK((*p)->Stop());
+}
+
 TEST(PipelineTest, RepeatedRestartsLoseAndDuplicateNothing) {
   testing::TempDir dir;
   auto cfg = config::DefaultPipelineConfig();
