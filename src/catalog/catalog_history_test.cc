@@ -5,6 +5,7 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/catalog_test_util.h"
+#include "catalog/glue_json.h"
 #include "catalog/sqlite_db.h"
 
 namespace tributary::catalog {
@@ -216,6 +217,26 @@ TEST(CatalogUpgradeTest, TablesOfAnOlderCatalogGetTheirCurrentSchemaAsFirstVersi
   EXPECT_EQ((*versions)[1].version, 5);
   EXPECT_EQ((*versions)[1].changes.size(), 1u);
   EXPECT_TRUE((*catalog)->GetTable("old")->parameters.empty());
+}
+
+
+TEST(GlueStorageFormatTest, DeliveryFormatsWithACodecMapToTheirBaseFormat) {
+  TableDef table;
+  table.columns = {{"order_id", ColumnType::kString}, {"price", ColumnType::kDouble}};
+  table.format = "json+zstd";
+  GlueStorageFormat json = GlueStorageFormatFor(table);
+  EXPECT_EQ(json.classification, "json");
+  EXPECT_EQ(json.serialization_library, "org.openx.data.jsonserde.JsonSerDe");
+  EXPECT_EQ(json.serde_parameters.at("paths"), "order_id,price");
+  table.format = "parquet+snappy";
+  GlueStorageFormat parquet = GlueStorageFormatFor(table);
+  EXPECT_EQ(parquet.classification, "parquet");
+  EXPECT_EQ(parquet.input_format,
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat");
+  table.format = "orc";
+  GlueStorageFormat other = GlueStorageFormatFor(table);
+  EXPECT_EQ(other.classification, "orc");
+  EXPECT_TRUE(other.input_format.empty());
 }
 
 }  // namespace

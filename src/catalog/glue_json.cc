@@ -104,8 +104,11 @@ void PartitionKeys(JsonWriter& out, const TableDef& table) {
 
 GlueStorageFormat GlueStorageFormatFor(const TableDef& table) {
   GlueStorageFormat f;
-  f.classification = table.format;
-  if (table.format == "json") {
+  // Delivery writes "<format>+<codec>" ("json+gzip", "parquet+snappy"); Glue's classification is
+  // the format alone and the codec shows in compressionType (from the file names).
+  const std::string_view format = std::string_view(table.format).substr(0, table.format.find('+'));
+  f.classification = std::string(format);
+  if (format == "json") {
     f.input_format = "org.apache.hadoop.mapred.TextInputFormat";
     f.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
     f.serialization_library = "org.openx.data.jsonserde.JsonSerDe";
@@ -115,12 +118,12 @@ GlueStorageFormat GlueStorageFormatFor(const TableDef& table) {
       paths += column.name;
     }
     f.serde_parameters["paths"] = paths;
-  } else if (table.format == "parquet") {
+  } else if (format == "parquet") {
     f.input_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
     f.output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
     f.serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
     f.serde_parameters["serialization.format"] = "1";
-  } else if (table.format == "csv") {
+  } else if (format == "csv") {
     f.input_format = "org.apache.hadoop.mapred.TextInputFormat";
     f.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
     f.serialization_library = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";

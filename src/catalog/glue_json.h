@@ -38,7 +38,8 @@ struct GlueStorageFormat {
   std::string serialization_library;
   std::map<std::string, std::string> serde_parameters;
 };
-// For TableDef::format "json", "parquet" or "csv" (anything else: classification = format and
+// For TableDef::format "json", "parquet" or "csv", optionally with "+<codec>" as delivery writes
+// it ("json+zstd", "parquet+snappy": the codec is ignored here) (anything else: classification = format and
 // empty formats). `table` supplies the JSON SerDe's "paths" parameter and the CSV delimiter.
 GlueStorageFormat GlueStorageFormatFor(const TableDef& table);
 
