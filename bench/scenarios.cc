@@ -226,13 +226,14 @@ int RunFreshness(const FreshnessParams& params, bool smoke) {
     int64_t now_ms = SystemClock::Default()->NowMillis();
     std::string wm = FormatUtcMillis(now_ms - 10000);
     if (query::RefreshViews(**engine, (*p)->catalog()).ok()) {
-      auto r = (*engine)->Execute("SELECT order_id, updated_at FROM " + table +
+      // Keyed by event_id: an insert and its modify can share updated_at (same millisecond).
+      auto r = (*engine)->Execute("SELECT event_id, updated_at FROM " + table +
                                   " WHERE cdc_event_type <> 'REMOVE' AND updated_at >= '" + wm + "'");
       int64_t visible_ms = SystemClock::Default()->NowMillis();
       if (r.ok()) {
         for (const auto& row : r->rows) {
           if (!row[0] || !row[1]) continue;
-          if (seen.insert(*row[0] + "|" + *row[1]).second) latencies.push_back(visible_ms - ParseUtcMillis(*row[1]));
+          if (seen.insert(*row[0]).second) latencies.push_back(visible_ms - ParseUtcMillis(*row[1]));
         }
       }
     }
