@@ -130,6 +130,44 @@ std::variant<std::regex, ApiError> TablePattern(const std::string& expression) {
   }
 }
 
+// One Glue Database object.
+void WriteDatabase(JsonWriter& w, const GlueOptions& o, const std::string& name) {
+  w.BeginObject();
+  w.Key("Name");
+  w.String(name);
+  w.Key("LocationUri");
+  w.String(FileUri(o, ""));
+  w.Key("Parameters");
+  w.BeginObject();
+  w.EndObject();
+  w.Key("CreateTableDefaultPermissions");
+  w.BeginArray();
+  w.EndArray();
+  w.Key("CatalogId");
+  w.String(o.account_id);
+  w.EndObject();
+}
+
+// {"<list_key>": [items[offset, offset+max)], "NextToken": ...} with the token only when more
+// items follow; `write_item` writes one element.
+template <typename T, typename WriteItem>
+std::string PagedList(std::string_view list_key, std::string_view kind, std::string_view scope,
+                      const std::vector<T>& items, size_t offset, size_t max,
+                      WriteItem&& write_item) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key(list_key);
+  w.BeginArray();
+  for (size_t i = offset; i < items.size() && i < offset + max; ++i) write_item(w, items[i]);
+  w.EndArray();
+  if (offset + max < items.size()) {
+    w.Key("NextToken");
+    w.String(EncodePageToken(kind, scope, offset + max));
+  }
+  w.EndObject();
+  return w.Take();
+}
+
 ApiResult GetDatabases(const GlueOptions& o, simdjson::dom::element req) {
   auto dbs = Databases(*o.catalog);
   if (!dbs.ok()) return Internal(dbs.status());
@@ -137,33 +175,8 @@ ApiResult GetDatabases(const GlueOptions& o, simdjson::dom::element req) {
   if (auto* e = std::get_if<ApiError>(&paging)) return *e;
   auto [offset, max] = std::get<std::pair<size_t, size_t>>(paging);
   std::vector<std::string> names(dbs->begin(), dbs->end());
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("DatabaseList");
-  w.BeginArray();
-  for (size_t i = offset; i < names.size() && i < offset + max; ++i) {
-    w.BeginObject();
-    w.Key("Name");
-    w.String(names[i]);
-    w.Key("LocationUri");
-    w.String(FileUri(o, ""));
-    w.Key("Parameters");
-    w.BeginObject();
-    w.EndObject();
-    w.Key("CreateTableDefaultPermissions");
-    w.BeginArray();
-    w.EndArray();
-    w.Key("CatalogId");
-    w.String(o.account_id);
-    w.EndObject();
-  }
-  w.EndArray();
-  if (offset + max < names.size()) {
-    w.Key("NextToken");
-    w.String(EncodePageToken("GetDatabases", "", offset + max));
-  }
-  w.EndObject();
-  return w.Take();
+  return PagedList("DatabaseList", "GetDatabases", "", names, offset, max,
+                   [&](JsonWriter& w, const std::string& name) { WriteDatabase(w, o, name); });
 }
 
 ApiResult GetDatabase(const GlueOptions& o, simdjson::dom::element req) {
@@ -177,20 +190,7 @@ ApiResult GetDatabase(const GlueOptions& o, simdjson::dom::element req) {
     JsonWriter w;
     w.BeginObject();
     w.Key("Database");
-    w.BeginObject();
-    w.Key("Name");
-    w.String(db);
-    w.Key("LocationUri");
-    w.String(FileUri(o, ""));
-    w.Key("Parameters");
-    w.BeginObject();
-    w.EndObject();
-    w.Key("CreateTableDefaultPermissions");
-    w.BeginArray();
-    w.EndArray();
-    w.Key("CatalogId");
-    w.String(o.account_id);
-    w.EndObject();
+    WriteDatabase(w, o, db);
     w.EndObject();
     return w.Take();
   }
@@ -224,18 +224,8 @@ ApiResult GetTables(const GlueOptions& o, simdjson::dom::element req) {
   }
   if (!db_seen) return NotFound("Database " + **db + " not found.");
   std::sort(matching.begin(), matching.end(), [](auto* a, auto* b) { return a->name < b->name; });
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("TableList");
-  w.BeginArray();
-  for (size_t i = offset; i < matching.size() && i < offset + max; ++i) WriteTable(w, o, *matching[i]);
-  w.EndArray();
-  if (offset + max < matching.size()) {
-    w.Key("NextToken");
-    w.String(EncodePageToken("GetTables", Lower(**db), offset + max));
-  }
-  w.EndObject();
-  return w.Take();
+  return PagedList("TableList", "GetTables", Lower(**db), matching, offset, max,
+                   [&](JsonWriter& w, const catalog::TableDef* t) { WriteTable(w, o, *t); });
 }
 
 ApiResult GetTable(const GlueOptions& o, simdjson::dom::element req) {
@@ -293,20 +283,10 @@ ApiResult GetPartitions(const GlueOptions& o, simdjson::dom::element req) {
   // ExcludeColumnSchema: the StorageDescriptor's Columns come back empty.
   catalog::TableDef shape = t;
   if (exclude_columns) shape.columns.clear();
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("Partitions");
-  w.BeginArray();
-  for (size_t i = offset; i < matching.size() && i < offset + max; ++i) {
-    catalog::WriteGluePartition(w, shape, *matching[i], JsonOptions(o));
-  }
-  w.EndArray();
-  if (offset + max < matching.size()) {
-    w.Key("NextToken");
-    w.String(EncodePageToken("GetPartitions", scope, offset + max));
-  }
-  w.EndObject();
-  return w.Take();
+  return PagedList("Partitions", "GetPartitions", scope, matching, offset, max,
+                   [&](JsonWriter& w, const auto* partition) {
+                     catalog::WriteGluePartition(w, shape, *partition, JsonOptions(o));
+                   });
 }
 
 ApiResult GetPartition(const GlueOptions& o, simdjson::dom::element req) {
@@ -342,20 +322,10 @@ ApiResult GetTableVersions(const GlueOptions& o, simdjson::dom::element req) {
   if (!versions.ok()) return Internal(versions.status());
   std::vector<const catalog::SchemaVersion*> newest_first;
   for (auto it = versions->rbegin(); it != versions->rend(); ++it) newest_first.push_back(&*it);
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("TableVersions");
-  w.BeginArray();
-  for (size_t i = offset; i < newest_first.size() && i < offset + max; ++i) {
-    catalog::WriteGlueTableVersion(w, t, *newest_first[i], JsonOptions(o));
-  }
-  w.EndArray();
-  if (offset + max < newest_first.size()) {
-    w.Key("NextToken");
-    w.String(EncodePageToken("GetTableVersions", scope, offset + max));
-  }
-  w.EndObject();
-  return w.Take();
+  return PagedList("TableVersions", "GetTableVersions", scope, newest_first, offset, max,
+                   [&](JsonWriter& w, const catalog::SchemaVersion* version) {
+                     catalog::WriteGlueTableVersion(w, t, *version, JsonOptions(o));
+                   });
 }
 
 ApiResult GetTableVersion(const GlueOptions& o, simdjson::dom::element req) {
