@@ -16,6 +16,37 @@ void FileBuffer::Append(std::string_view line, int64_t event_ms, std::string_vie
   last_sequence.assign(sequence);
 }
 
+void FileBuffer::RemoveRows(const std::vector<size_t>& drop) {
+  if (drop.empty()) return;
+  std::string kept;
+  std::string kept_sequences;
+  std::vector<int64_t> kept_arrivals;
+  const bool tracked = !row_arrival_ms.empty();
+  size_t line_start = 0;
+  size_t seq_start = 0;
+  size_t next_drop = 0;
+  for (size_t i = 0; line_start < data.size(); ++i) {
+    size_t line_end = data.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = data.size() - 1;
+    size_t seq_end = tracked ? row_sequences.find('\n', seq_start) : 0;
+    if (next_drop < drop.size() && drop[next_drop] == i) {
+      ++next_drop;
+      --rows;
+    } else {
+      kept.append(data, line_start, line_end + 1 - line_start);
+      if (tracked && seq_end != std::string::npos) {
+        kept_sequences.append(row_sequences, seq_start, seq_end + 1 - seq_start);
+        if (i < row_arrival_ms.size()) kept_arrivals.push_back(row_arrival_ms[i]);
+      }
+    }
+    line_start = line_end + 1;
+    if (tracked && seq_end != std::string::npos) seq_start = seq_end + 1;
+  }
+  data = std::move(kept);
+  row_sequences = std::move(kept_sequences);
+  row_arrival_ms = std::move(kept_arrivals);
+}
+
 FileBuffer* DeliveryBuffer::Pool::Acquire(std::string key) {
   if (used == buffers.size()) buffers.push_back(std::make_unique<FileBuffer>());
   FileBuffer* b = buffers[used++].get();
@@ -34,6 +65,8 @@ void DeliveryBuffer::Pool::Reset() {
     b.max_event_ms = std::numeric_limits<int64_t>::min();
     b.first_sequence.clear();
     b.last_sequence.clear();
+    b.row_sequences.clear();
+    b.row_arrival_ms.clear();
   }
   used = 0;
   by_key.clear();
@@ -51,7 +84,8 @@ DeliveryBuffer::DeliveryBuffer(const DeliveryOptions& options)
       error_prefix_(options.error_prefix),
       layout_(options.layout.get()),
       error_template_(options.error_template.get()),
-      max_open_partitions_(static_cast<size_t>(options.max_open_partitions)) {}
+      max_open_partitions_(static_cast<size_t>(options.max_open_partitions)),
+      track_rows_(options.format.type == FileType::kParquet) {}
 
 Result<FileBuffer*> DeliveryBuffer::FindOrOpen(const std::string& key) {
   if (auto it = data_.by_key.find(key); it != data_.by_key.end()) return it->second;
@@ -182,9 +216,14 @@ Result<FileBuffer*> DeliveryBuffer::RowBuffer(const transform::PartitionKeys& ke
 }
 
 Status DeliveryBuffer::AddRow(std::string_view row, const transform::PartitionKeys& keys,
-                              int64_t event_ms, std::string_view sequence) {
+                              int64_t event_ms, std::string_view sequence, int64_t arrival_ms) {
   TRIB_ASSIGN_OR_RETURN(FileBuffer * buffer, RowBuffer(keys, event_ms));
   buffer->Append(row, event_ms, sequence);
+  if (track_rows_) {
+    buffer->row_sequences.append(sequence);
+    buffer->row_sequences.push_back('\n');
+    buffer->row_arrival_ms.push_back(arrival_ms);
+  }
   bytes_ += static_cast<int64_t>(row.size()) + 1;
   ++records_;
   return Status::Ok();

@@ -46,8 +46,15 @@ struct FileBuffer {
   int64_t max_event_ms = std::numeric_limits<int64_t>::min();
   std::string first_sequence;
   std::string last_sequence;
+  // Per row, when the buffer tracks rows (Parquet deliveries, so a row the encoder refuses can
+  // become a failed record): sequence numbers, each followed by '\n', and arrival times.
+  std::string row_sequences;
+  std::vector<int64_t> row_arrival_ms;
 
   void Append(std::string_view line, int64_t event_ms, std::string_view sequence);
+  // Drops the rows whose index (0-based, in line order) is in `drop` (sorted), keeping the
+  // per-row metadata aligned. Event-time and sequence ranges stay as they were (a superset).
+  void RemoveRows(const std::vector<size_t>& drop);
 };
 
 class DeliveryBuffer {
@@ -68,8 +75,12 @@ class DeliveryBuffer {
   //   InvalidArgument: the partition cannot be used (a key is missing or a value cannot be a
   //     folder); failure_code() says which errorCode the failed record gets;
   //   ResourceExhausted: the row would open partition max_open_partitions + 1.
+  // `arrival_ms` is kept per row only when the buffer tracks rows (tracks_rows()).
   Status AddRow(std::string_view row, const transform::PartitionKeys& keys, int64_t event_ms,
-                std::string_view sequence);
+                std::string_view sequence, int64_t arrival_ms = 0);
+  // Whether rows keep their sequence number and arrival time (FileBuffer::row_sequences): on
+  // for Parquet deliveries, whose encoder may refuse a row.
+  bool tracks_rows() const { return track_rows_; }
   std::string_view failure_code() const { return failure_code_; }
   // Appends one failed-record JSON line (see error_record.h): without an error template in its
   // arrival hour's folder below <error_prefix>processing-failed/, else in the error prefix
@@ -125,6 +136,7 @@ class DeliveryBuffer {
   const PrefixLayout* const layout_ = nullptr;
   const transform::PrefixTemplate* const error_template_ = nullptr;
   const size_t max_open_partitions_ = 500;
+  const bool track_rows_ = false;
 
   Pool data_;
   Pool errors_;

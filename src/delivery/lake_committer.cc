@@ -6,6 +6,7 @@
 #include "core/crash_point.h"
 #include "delivery/error_record.h"
 #include "delivery/lake_layout.h"
+#include "stream/stream.h"
 
 namespace tributary::delivery {
 
@@ -82,6 +83,77 @@ Status LakeCommitter::Stage(const std::vector<FileBuffer*>& buffers, int64_t now
   return Status::Ok();
 }
 
+size_t LakeCommitter::MoveUnencodableRows(DeliveryBuffer& buffer, FileBuffer& file,
+                                          const std::vector<catalog::Column>& columns,
+                                          int64_t now_ms) {
+  // Row by row through one writer: a refused row is not added, the next ones still are.
+  ParquetWriter checker(columns);
+  std::vector<size_t> drop;
+  const std::string& data = file.data;
+  size_t line_start = 0;
+  size_t seq_start = 0;
+  for (size_t i = 0; line_start < data.size(); ++i) {
+    size_t line_end = data.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = data.size();
+    const std::string_view line(data.data() + line_start, line_end - line_start);
+    std::string_view sequence;
+    if (seq_start < file.row_sequences.size()) {
+      size_t seq_end = file.row_sequences.find('\n', seq_start);
+      if (seq_end == std::string::npos) seq_end = file.row_sequences.size();
+      sequence = std::string_view(file.row_sequences).substr(seq_start, seq_end - seq_start);
+      seq_start = seq_end + 1;
+    }
+    Status st = checker.AddRow(line);
+    if (!st.ok()) {
+      drop.push_back(i);
+      const bool committed_before =
+          !skip_errors_through_.empty() && !sequence.empty() &&
+          stream::CompareSequenceNumbers(sequence, skip_errors_through_) <= 0;
+      if (!committed_before) {
+        const int64_t arrival_ms = i < file.row_arrival_ms.size() ? file.row_arrival_ms[i] : 0;
+        const std::string message = "parquet: " + st.message();
+        FailedRecord f;
+        f.attempts_made = 1;
+        f.arrival_ms = arrival_ms;
+        f.error_code = kEncodingErrorCode;
+        f.error_message = message;
+        f.attempt_ending_ms = now_ms;
+        f.raw_data = line;
+        f.sequence_number = sequence;
+        f.error_output_type = kFormatConversionFailedType;
+        line_scratch_.clear();
+        AppendFailedRecordJson(f, line_scratch_);
+        buffer.AddError(line_scratch_, arrival_ms, sequence, kFormatConversionFailedType,
+                        kEncodingErrorCode);
+      }
+    }
+    line_start = line_end + 1;
+  }
+  file.RemoveRows(drop);
+  return drop.size();
+}
+
+Status LakeCommitter::StageData(DeliveryBuffer& buffer, const std::vector<FileBuffer*>& data,
+                                int64_t now_ms, const std::vector<catalog::Column>& columns,
+                                std::vector<Staged>& out) {
+  for (FileBuffer* b : data) {
+    std::vector<Staged> staged;
+    Status st = Stage({b}, now_ms, &encoder_, columns, staged);
+    if (!st.ok() && st.code() == StatusCode::kInvalidArgument &&
+        config_.format.type == FileType::kParquet) {
+      // A row the schema cannot hold: move such rows to the failed records, stage the rest.
+      Discard(staged);
+      staged.clear();
+      if (MoveUnencodableRows(buffer, *b, columns, now_ms) > 0) {
+        st = b->rows > 0 ? Stage({b}, now_ms, &encoder_, columns, staged) : Status::Ok();
+      }
+    }
+    for (Staged& s : staged) out.push_back(std::move(s));
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
 void LakeCommitter::Discard(const std::vector<Staged>& staged) {
   for (const Staged& s : staged) (void)fs_.Remove(s.temp_abs);
 }
@@ -142,33 +214,7 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
   const int64_t now_ms = clock_.NowMillis();
   const std::string last_sequence = buffer.last_sequence();
 
-  // Step A: failed records, on the errors table with their own checkpoint.
-  std::vector<FileBuffer*> errors = buffer.ErrorFiles();
-  if (!errors.empty()) {
-    std::vector<Staged> staged;
-    Status st = Stage(errors, now_ms, nullptr, {}, staged);
-    if (st.ok()) {
-      st = catalog_.CommitFiles(config_.errors_table, FailedRecordColumns(), DataFilesFor(staged),
-                                {config_.errors_checkpoint_key, last_sequence});
-    }
-    if (!st.ok()) {
-      Discard(staged);
-      return st.WithContext("committing failed-record files");
-    }
-    for (const Staged& s : staged) {
-      outcome.error_files += 1;
-      outcome.error_rows += s.rows;
-      outcome.bytes += s.bytes;
-    }
-    for (const auto& [code, count] : buffer.error_counts()) {
-      outcome.error_rows_by_code[code] += count;
-    }
-    Status published = Publish(staged);
-    if (!published.ok()) outcome.publish_status = published;
-    buffer.ClearErrors();
-  }
-
-  // Step B: rows, and the shard checkpoint.
+  // Data files are staged first: rows the encoder refuses become failed records of step A.
   std::vector<FileBuffer*> data = buffer.DataFiles();
   std::vector<catalog::Column> observed = buffer.columns().Columns();
   std::vector<catalog::Column> file_columns;
@@ -178,12 +224,44 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
     file_columns = std::move(*columns);
   }
   std::vector<Staged> staged;
-  Status st = Stage(data, now_ms, &encoder_, file_columns, staged);
-  if (st.ok()) {
-    if (!staged.empty()) CrashPoint("delivery.after_stage");
-    st = catalog_.CommitFiles(config_.table, observed, DataFilesFor(staged),
-                              {config_.checkpoint_key, last_sequence});
+  Status st = StageData(buffer, data, now_ms, file_columns, staged);
+  if (!st.ok()) {
+    Discard(staged);
+    return st.WithContext("staging data files");
   }
+
+  // Step A: failed records, on the errors table with their own checkpoint.
+  std::vector<FileBuffer*> errors = buffer.ErrorFiles();
+  if (!errors.empty()) {
+    std::vector<Staged> staged_errors;
+    Status est = Stage(errors, now_ms, nullptr, {}, staged_errors);
+    if (est.ok()) {
+      est = catalog_.CommitFiles(config_.errors_table, FailedRecordColumns(),
+                                 DataFilesFor(staged_errors),
+                                 {config_.errors_checkpoint_key, last_sequence});
+    }
+    if (!est.ok()) {
+      Discard(staged_errors);
+      Discard(staged);
+      return est.WithContext("committing failed-record files");
+    }
+    for (const Staged& s : staged_errors) {
+      outcome.error_files += 1;
+      outcome.error_rows += s.rows;
+      outcome.bytes += s.bytes;
+    }
+    for (const auto& [code, count] : buffer.error_counts()) {
+      outcome.error_rows_by_code[code] += count;
+    }
+    Status published = Publish(staged_errors);
+    if (!published.ok()) outcome.publish_status = published;
+    buffer.ClearErrors();
+  }
+
+  // Step B: rows, and the shard checkpoint.
+  if (!staged.empty()) CrashPoint("delivery.after_stage");
+  st = catalog_.CommitFiles(config_.table, observed, DataFilesFor(staged),
+                            {config_.checkpoint_key, last_sequence});
   if (!st.ok()) {
     Discard(staged);
     return st.WithContext("committing data files");

@@ -8,7 +8,13 @@
 //      time range, source shard, sequence range) AND advances the shard's checkpoint;
 //   3. rename each temp file to its final name.
 //
-// Failed-record files are always plain JSON lines. They go first, in their own transaction on the
+// A row the encoder cannot write (Parquet: a value its column's type cannot hold) does not fail
+// the commit: it leaves its file and becomes a format-conversion-failed record
+// (DataFormatConversion.EncodingFailed; rawData = the row, as the processor produced it) that is
+// committed with the other failed records below, and the rest of the file is committed as usual.
+//
+// Failed-record files are always plain JSON lines. The data files are staged (step 1) before
+// them, so that refused rows join them, but they are committed first, in their own transaction on the
 // errors table with a separate checkpoint ("<checkpoint key>/errors"), because CommitFiles covers
 // one table; the worker skips failed records at or below that checkpoint after a restart, so they
 // are never written twice. A crash at any point is repaired by Recover (recovery.h);
@@ -71,6 +77,11 @@ class LakeCommitter {
   // buffer keeps the uncommitted part, so the caller can retry.
   Status Commit(DeliveryBuffer& buffer, CommitOutcome& outcome);
 
+  // Failed records at or below `sequence` were committed before a restart (the worker's errors
+  // checkpoint was ahead of its data checkpoint): rows the encoder refuses there are not
+  // recorded again. Call before the first Commit.
+  void SkipErrorsThrough(std::string sequence) { skip_errors_through_ = std::move(sequence); }
+
   // Renames left over from failed publish steps.
   size_t pending_renames() const { return pending_renames_.size(); }
 
@@ -88,6 +99,15 @@ class LakeCommitter {
   // JSON lines (failed records).
   Status Stage(const std::vector<FileBuffer*>& buffers, int64_t now_ms, FileEncoder* encoder,
                const std::vector<catalog::Column>& columns, std::vector<Staged>& out);
+  // Stages `data` (rows) in the configured format. A file with rows the encoder refuses is
+  // checked row by row: those rows move to `buffer`'s failed records (format-conversion-failed)
+  // and the file is staged without them.
+  Status StageData(DeliveryBuffer& buffer, const std::vector<FileBuffer*>& data, int64_t now_ms,
+                   const std::vector<catalog::Column>& columns, std::vector<Staged>& out);
+  // Moves the rows of `file` that `columns` cannot hold into `buffer`'s failed records; returns
+  // how many moved.
+  size_t MoveUnencodableRows(DeliveryBuffer& buffer, FileBuffer& file,
+                             const std::vector<catalog::Column>& columns, int64_t now_ms);
   // The Parquet schema of this commit's files: the table's columns as the catalog has them now,
   // widened and extended by `observed` (what CommitFiles will make them).
   Result<std::vector<catalog::Column>> FileColumns(const std::vector<catalog::Column>& observed);
@@ -106,6 +126,8 @@ class LakeCommitter {
   FileEncoder encoder_;
   std::unordered_set<std::string> known_dirs_;  // absolute dirs known to exist
   std::vector<std::pair<std::string, std::string>> pending_renames_;  // temp -> final (absolute)
+  std::string skip_errors_through_;
+  std::string line_scratch_;
 };
 
 }  // namespace tributary::delivery

@@ -78,6 +78,7 @@ Status ShardWorker::Open() {
   if (errors_checkpoint && (!checkpoint || stream::CompareSequenceNumbers(
                                                *errors_checkpoint, *checkpoint) > 0)) {
     skip_errors_through_ = *errors_checkpoint;
+    committer_.SkipErrorsThrough(*errors_checkpoint);  // the committer thread starts later
   }
   stream::StartPosition start =
       checkpoint ? stream::StartPosition::After(*checkpoint) : ctx_.options->start_position;
@@ -348,7 +349,8 @@ void ShardWorker::AddRow(const stream::StreamRecord& r, const transform::Process
                          std::string_view row, bool arrival_time, int attempts) {
   const int64_t event_ms =
       arrival_time ? r.approximate_arrival_ms : out.event_time_ms.value_or(r.approximate_arrival_ms);
-  Status s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number);
+  Status s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number,
+                             r.approximate_arrival_ms);
   if (s.code() == StatusCode::kResourceExhausted &&
       ctx_.options->partition_limit_action == PartitionLimitAction::kFlush) {
     // Too many open partitions: commit what is buffered (records before this one, all consumed)
@@ -360,7 +362,8 @@ void ShardWorker::AddRow(const stream::StreamRecord& r, const transform::Process
       std::lock_guard<std::mutex> lock(stats_mu_);
       ++stats_.partition_limit_flushes;
     }
-    s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number);
+    s = active_->AddRow(row, out.partition_keys, event_ms, r.sequence_number,
+                        r.approximate_arrival_ms);
     if (s.code() == StatusCode::kResourceExhausted && active_->open_partitions() == 0) {
       s = Status::Internal("max_open_partitions refused an empty buffer");
     }

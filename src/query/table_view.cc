@@ -176,7 +176,22 @@ std::string CreateViewSql(const TableView& view) {
     }
     return sql;
   }
-  // Catalog partition values joined on each row's file (JSON lines only).
+  // Catalog partition values joined on each row's file: JSON lines and Parquet files, each read
+  // by its extension with the name of the file it came from, UNION ALL, joined to the values.
+  std::vector<const std::string*> json_files;
+  std::vector<const std::string*> parquet_files;
+  for (const std::string& file : view.files) {
+    (IsParquetFile(file) ? parquet_files : json_files).push_back(&file);
+  }
+  auto file_list = [](const std::vector<const std::string*>& files) {
+    std::string list = "[";
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (i > 0) list += ", ";
+      list += QuoteStringLiteral(*files[i]);
+    }
+    return list + "]";
+  };
+  const std::string file_column = "__tributary_file";
   bool first = true;
   auto add = [&](std::string_view name) {
     if (!first) sql += ", ";
@@ -185,41 +200,54 @@ std::string CreateViewSql(const TableView& view) {
   };
   for (const catalog::Column* column : data_columns) add(column->name);
   for (const std::string& key : view.partition_keys) add(key);
-
-  sql += " FROM read_json([";
+  sql += " FROM (";
+  bool first_branch = true;
+  if (!json_files.empty()) {
+    first_branch = false;
+    sql += "SELECT ";
+    for (const catalog::Column* column : data_columns) sql += QuoteIdentifier(column->name) + ", ";
+    sql += file_column + " FROM read_json(" + file_list(json_files) + ", columns={";
+    for (size_t i = 0; i < data_columns.size(); ++i) {
+      if (i > 0) sql += ", ";
+      sql += QuoteStringLiteral(data_columns[i]->name);
+      sql += ": ";
+      sql += QuoteStringLiteral(DuckDbTypeName(data_columns[i]->type));
+    }
+    sql += "}, format='newline_delimited', records=true, hive_partitioning=false, filename=" +
+           QuoteStringLiteral(file_column) + ")";
+  }
+  if (!parquet_files.empty()) {
+    if (!first_branch) sql += " UNION ALL ";
+    // As in the Hive case: a typed empty row UNION ALL BY NAME the files, cast to the catalog's
+    // types, plus the file name.
+    std::string typed_empty = "SELECT ";
+    sql += "SELECT ";
+    for (const catalog::Column* column : data_columns) {
+      const std::string name = QuoteIdentifier(column->name);
+      const std::string type(DuckDbTypeName(column->type));
+      sql += "CAST(" + name + " AS " + type + ") AS " + name + ", ";
+      typed_empty += "CAST(NULL AS " + type + ") AS " + name + ", ";
+    }
+    sql += file_column;
+    typed_empty += "CAST(NULL AS VARCHAR) AS " + file_column;
+    sql += " FROM (" + typed_empty + " WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(" +
+           file_list(parquet_files) + ", union_by_name=true, hive_partitioning=false, filename=" +
+           QuoteStringLiteral(file_column) + "))";
+  }
+  sql += ") AS __tributary_rows JOIN (VALUES ";
   for (size_t i = 0; i < view.files.size(); ++i) {
     if (i > 0) sql += ", ";
-    sql += QuoteStringLiteral(view.files[i]);
-  }
-  sql += "], columns={";
-  for (size_t i = 0; i < data_columns.size(); ++i) {
-    if (i > 0) sql += ", ";
-    sql += QuoteStringLiteral(data_columns[i]->name);
-    sql += ": ";
-    sql += QuoteStringLiteral(DuckDbTypeName(data_columns[i]->type));
-  }
-  sql += "}, format='newline_delimited', records=true";
-  if (!view.partition_keys.empty() && view.file_partition_values.size() == view.files.size()) {
-    // Partition values from the catalog, joined on the file each row came from.
-    sql += ", hive_partitioning=false, filename='__tributary_file') JOIN (VALUES ";
-    for (size_t i = 0; i < view.files.size(); ++i) {
-      if (i > 0) sql += ", ";
-      sql += "(" + QuoteStringLiteral(view.files[i]);
-      for (size_t k = 0; k < view.partition_keys.size(); ++k) {
-        sql += ", ";
-        const auto& values = view.file_partition_values[i];
-        sql += k < values.size() ? QuoteStringLiteral(values[k]) : std::string("NULL");
-      }
-      sql += ")";
+    sql += "(" + QuoteStringLiteral(view.files[i]);
+    for (size_t k = 0; k < view.partition_keys.size(); ++k) {
+      sql += ", ";
+      const auto& values = view.file_partition_values[i];
+      sql += k < values.size() ? QuoteStringLiteral(values[k]) : std::string("NULL");
     }
-    sql += ") AS __tributary_partitions(__tributary_path";
-    for (const std::string& key : view.partition_keys) sql += ", " + QuoteIdentifier(key);
-    sql += ") ON __tributary_file = __tributary_path";
-    return sql;
+    sql += ")";
   }
-  sql += view.partition_keys.empty() ? ", hive_partitioning=false"
-                                     : ", hive_partitioning=true, hive_types_autocast=false";
-  sql += ")";
+  sql += ") AS __tributary_partitions(__tributary_path";
+  for (const std::string& key : view.partition_keys) sql += ", " + QuoteIdentifier(key);
+  sql += ") ON " + file_column + " = __tributary_path";
   return sql;
 }
 

@@ -40,9 +40,9 @@ std::string_view DuckDbTypeName(catalog::ColumnType type);
 bool IsCsvFile(std::string_view path);
 
 // True for a path read as Parquet (".parquet"); others are JSON lines, maybe compressed (".gz",
-// ".zst" detected by DuckDB from the extension). A table may mix formats; with Hive folders each
-// file is read by its extension (Parquet: union_by_name, UNION ALL BY NAME a typed empty row, cast
-// to the catalog's types). With file_partition_values every file is read as JSON lines.
+// ".zst" detected by DuckDB from the extension). A table may mix formats: each file is read by
+// its extension (Parquet: union_by_name, UNION ALL BY NAME a typed empty row, cast to the
+// catalog's types), with Hive folders as with file_partition_values (Firehose prefixes).
 bool IsParquetFile(std::string_view path);
 
 // "CREATE OR REPLACE VIEW <name> AS ...": data columns (minus any that share a partition key's
