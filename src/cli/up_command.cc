@@ -116,7 +116,9 @@ int RunStatus(const StatusArgs& args) {
         return v;
       };
       std::cout << "stages    table changes " << Thousands(num("table_changes")) << " -> captured "
-                << Thousands(num("captured")) << " -> delivered " << Thousands(num("delivered")) << " (failed "
+                << Thousands(num("captured"))
+                << (num("filtered") > 0 ? " (filtered out " + Thousands(num("filtered")) + ")" : "")
+                << " -> delivered " << Thousands(num("delivered")) << " (failed "
                 << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
                 << "lag       " << num("lag_ms") << " ms behind the stream tip\n";
       // Failed records per delivery stream and errorCode (since the process started).

@@ -66,9 +66,11 @@ TEST(PipelineConfigTest, ExampleParsesWithExpectedValues) {
   EXPECT_EQ(p.source.name, "P1_OrdersRawTable");
   EXPECT_EQ(p.source.location, (Location{path, 21, 13}));
   EXPECT_EQ(p.target.ToString(), "stream:P1_OrdersStream");
-  EXPECT_EQ(p.partition_key, "$.dynamodb.Keys");
+  EXPECT_EQ(p.partition_key, "$.dynamodb.Keys.order_id.S");
   EXPECT_EQ(p.batch_size, 500);
-  EXPECT_TRUE(p.filters.empty());
+  ASSERT_EQ(p.filters.size(), 1u);
+  EXPECT_EQ(p.filters[0].json, R"({"eventName": ["INSERT", "MODIFY", "REMOVE"]})");
+  EXPECT_EQ(p.filters[0].location, (Location{path, 29, 9}));
 
   ASSERT_EQ(c.deliveries.size(), 1u);
   const DeliveryConfig& d = c.deliveries[0];

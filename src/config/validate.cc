@@ -1,7 +1,5 @@
 // ValidatePipelineConfig: the checks that need more than one YAML value at a time.
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -13,6 +11,7 @@
 #include "config/diagnostics.h"
 #include "config/pipeline_config.h"
 #include "config/yaml_reader.h"
+#include "pipe/event_pattern.h"
 #include "transform/prefix_template.h"
 
 namespace tributary::config {
@@ -165,13 +164,16 @@ void CheckPipe(Diagnostics& diag, const PipelineConfig& c, const PipeConfig& p) 
   }
   CheckRange(diag, p, "batch_size", "batch_size", p.batch_size, 1, kMaxBatchSize);
 
-  simdjson::dom::parser parser;
-  for (const FilterPattern& f : p.filters) {
-    simdjson::dom::element doc;
-    if (parser.parse(simdjson::padded_string(f.json)).get(doc) != simdjson::SUCCESS ||
-        !doc.is_object()) {
-      diag.Error(f.location,
-                 "filter must be an EventBridge pattern (a JSON object), got '" + f.json + "'");
+  if (p.filters.size() > pipe::kMaxFiltersPerPipe) {
+    diag.Error(p.at("filters"), who + " has " + std::to_string(p.filters.size()) +
+                                    " filters; EventBridge Pipes allows at most " +
+                                    std::to_string(pipe::kMaxFiltersPerPipe));
+  }
+  for (size_t i = 0; i < p.filters.size(); ++i) {
+    auto compiled = pipe::EventPattern::Compile(p.filters[i].json);
+    if (!compiled.ok()) {
+      diag.Error(p.filters[i].location, who + " filter " + std::to_string(i + 1) + ": " +
+                                            compiled.status().message());
     }
   }
 }

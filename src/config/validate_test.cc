@@ -148,8 +148,22 @@ TEST(ValidateTest, PipeOptions) {
   EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
                          "target: stream:s\n    filters: ['{\"eventName\": [\"INSERT\"]', "
                          "'{\"a\": 1}']\n")),
-            "pipeline.yaml:11:15: filter must be an EventBridge pattern (a JSON object), got "
-            "'{\"eventName\": [\"INSERT\"]'");
+            "pipeline.yaml:11:15: pipe 'p' filter 1: Event pattern is not valid. Reason: invalid "
+            "JSON (The JSON document has an improper structure: missing or superfluous commas, "
+            "braces, missing keys, etc.)\n"
+            "pipeline.yaml:11:43: pipe 'p' filter 2: Event pattern is not valid. Reason: 'a' must "
+            "be an object or an array, got 1 (at a)");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
+                         "target: stream:s\n    filters:\n      - '{\"eventName\": [\"INSERT\"]}'\n"
+                         "      - '{\"dynamodb\": {\"NewImage\": {\"n\": {\"N\": [{\"numeric\": "
+                         "[\">\", 5, \"<\", 1]}]}}}}'\n")),
+            "pipeline.yaml:13:9: pipe 'p' filter 2: Event pattern is not valid. Reason: numeric "
+            "range is empty: the lower bound must be below the upper bound (at "
+            "dynamodb.NewImage.n.N)");
+  std::string six = "target: stream:s\n    filters:\n";
+  for (int i = 0; i < 6; ++i) six += "      - '{\"eventName\": [\"INSERT\"]}'\n";
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", six)),
+            "pipeline.yaml:12:7: pipe 'p' has 6 filters; EventBridge Pipes allows at most 5");
   EXPECT_EQ(
       ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    filters: [{eventName: x}]\n")),
       "pipeline.yaml:11:15: each filter must be an EventBridge pattern in a JSON string, got "

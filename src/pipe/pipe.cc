@@ -23,14 +23,22 @@ Result<std::unique_ptr<Pipe>> Pipe::Create(PipeOptions options, const capture::S
     return Status::InvalidArgument("pipe batch_size must be within 1..10000");
   }
   TRIB_ASSIGN_OR_RETURN(PartitionKeyPath path, PartitionKeyPath::Parse(options.partition_key_path));
-  return std::unique_ptr<Pipe>(new Pipe(std::move(options), std::move(path), source, target, metrics));
+  TRIB_ASSIGN_OR_RETURN(FilterCriteria filters, FilterCriteria::Compile(options.filters));
+  return std::unique_ptr<Pipe>(new Pipe(std::move(options), std::move(path), std::move(filters),
+                                        source, target, metrics));
 }
 
-Pipe::Pipe(PipeOptions options, PartitionKeyPath path, const capture::Source* source,
-           stream::DataStream* target, MetricsRegistry* metrics)
-    : options_(std::move(options)), path_(std::move(path)), source_(source), target_(target) {
+Pipe::Pipe(PipeOptions options, PartitionKeyPath path, FilterCriteria filters,
+           const capture::Source* source, stream::DataStream* target, MetricsRegistry* metrics)
+    : options_(std::move(options)),
+      path_(std::move(path)),
+      filters_(std::move(filters)),
+      source_(source),
+      target_(target) {
   if (metrics) {
     moved_counter_ = metrics->Get("tributary_pipe_records_total{pipe=\"" + options_.name + "\"}");
+    filtered_counter_ =
+        metrics->Get("tributary_pipe_filtered_records_total{pipe=\"" + options_.name + "\"}");
   }
 }
 
@@ -57,6 +65,21 @@ Status Pipe::MoveShard(const std::string& shard_id, int64_t* moved) {
   if (records.empty()) return Status::Ok();
 
   const std::string arn = source_->source_arn();
+  const size_t read = records.size();
+  const std::string last_sequence = records.back().sequence_number;
+  // Drop what the filters reject; the checkpoint below still moves past it.
+  if (!filters_.empty()) {
+    size_t kept = 0;
+    for (size_t i = 0; i < records.size(); ++i) {
+      records[i].event_source_arn = arn;  // filters see the event as the target would
+      if (!filters_.Matches(records[i])) continue;
+      if (kept != i) records[kept] = std::move(records[i]);
+      ++kept;
+    }
+    records.resize(kept);
+  }
+  const size_t filtered = read - records.size();
+
   std::vector<std::string> payloads;
   std::vector<std::string> keys;
   payloads.reserve(records.size());
@@ -83,18 +106,20 @@ Status Pipe::MoveShard(const std::string& shard_id, int64_t* moved) {
       entries[i].partition_key = keys[i];
     }
   }
-  stream::ProducerCheckpoint checkpoint{CheckpointKey(options_.name, shard_id),
-                                        records.back().sequence_number};
+  // With every record filtered out this writes the checkpoint alone.
+  stream::ProducerCheckpoint checkpoint{CheckpointKey(options_.name, shard_id), last_sequence};
   auto put = target_->PutRecords(entries, &checkpoint);
   if (!put.ok()) return put.status().WithContext("pipe " + options_.name + ": PutRecords");
 
-  *moved += static_cast<int64_t>(records.size());
-  if (moved_counter_) moved_counter_->Add(static_cast<int64_t>(records.size()));
+  *moved += static_cast<int64_t>(read);
+  if (moved_counter_ && !records.empty()) moved_counter_->Add(static_cast<int64_t>(records.size()));
+  if (filtered_counter_ && filtered > 0) filtered_counter_->Add(static_cast<int64_t>(filtered));
   std::lock_guard<std::mutex> lock(mu_);
   positions_[shard_id] = checkpoint.value;
   stats_.positions[shard_id] = checkpoint.value;
   stats_.records_moved += static_cast<int64_t>(records.size());
-  stats_.batches += 1;
+  stats_.records_filtered += static_cast<int64_t>(filtered);
+  if (!records.empty()) stats_.batches += 1;
   return Status::Ok();
 }
 

@@ -4,7 +4,10 @@
 // shard's new position as a ProducerCheckpoint, which the stream writes in the same atomic batch.
 // After a crash the pipe resumes exactly after the last appended record.
 //
-// Filters (EventBridge patterns) and enrichment come later.
+// Filters: the pipe's FilterCriteria (EventBridge patterns, pipe/event_pattern.h). A record passes
+// if any filter matches; the others are dropped and counted, and the shard's checkpoint still
+// moves past them (in the same atomic batch as the records that pass), so they are never re-read.
+// Enrichment comes later.
 //
 // Thread-safety: Start/Stop/stats are thread-safe. RunOnce must not run concurrently with the
 // pipe's own thread (use it in tests and benchmarks instead of Start).
@@ -20,6 +23,7 @@
 
 #include "capture/source.h"
 #include "core/metrics.h"
+#include "pipe/event_pattern.h"
 #include "pipe/partition_key.h"
 #include "stream/stream.h"
 
@@ -30,10 +34,12 @@ struct PipeOptions {
   std::string partition_key_path = "$.dynamodb.Keys";
   size_t batch_size = 500;       // records per PutRecords (Kinesis target maximum: 500)
   int64_t idle_wait_ms = 250;    // how long to block waiting for changes before re-checking
+  std::vector<std::string> filters = {};  // EventBridge patterns (JSON); none: all pass
 };
 
 struct PipeStats {
-  int64_t records_moved = 0;
+  int64_t records_moved = 0;     // appended to the target
+  int64_t records_filtered = 0;  // read from the source and dropped by the filters
   int64_t batches = 0;
   int64_t errors = 0;
   std::string last_error;
@@ -51,7 +57,8 @@ class Pipe {
   // Stops the thread after the batch in flight; everything appended stays appended.
   void Stop();
 
-  // One pass over all source shards, moving up to batch_size records from each. Sets *moved.
+  // One pass over all source shards, reading up to batch_size records from each. Sets *moved to
+  // the records read (moved or filtered out), so a caller loops while it is non-zero.
   Status RunOnce(int64_t* moved);
   // Loops RunOnce until the source has nothing more to move.
   Status Drain();
@@ -60,8 +67,8 @@ class Pipe {
   static std::string CheckpointKey(std::string_view pipe_name, std::string_view shard_id);
 
  private:
-  Pipe(PipeOptions options, PartitionKeyPath path, const capture::Source* source,
-       stream::DataStream* target, MetricsRegistry* metrics);
+  Pipe(PipeOptions options, PartitionKeyPath path, FilterCriteria filters,
+       const capture::Source* source, stream::DataStream* target, MetricsRegistry* metrics);
   Result<std::string> Position(const std::string& shard_id);
   Status MoveShard(const std::string& shard_id, int64_t* moved);
   void Loop();
@@ -69,9 +76,11 @@ class Pipe {
   // Constant after construction.
   const PipeOptions options_;
   const PartitionKeyPath path_;
+  const FilterCriteria filters_;
   const capture::Source* source_;
   stream::DataStream* target_;
   Counter* moved_counter_ = nullptr;
+  Counter* filtered_counter_ = nullptr;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

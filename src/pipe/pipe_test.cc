@@ -140,5 +140,71 @@ TEST(PipeTest, SameItemAlwaysGoesToTheSameShardInOrder) {
   for (const auto& [k, shards] : shards_per_key) EXPECT_EQ(shards.size(), 1u) << k;
 }
 
+TEST(PipeTest, FiltersDropRecordsCountThemAndAdvanceTheCheckpoint) {
+  testing::TempDir dir;
+  ManualClock clock;
+  VectorSource source;
+  // A first batch that the filter rejects entirely, then a mixed one.
+  for (int i = 0; i < 3; ++i) source.Add("s", "o-" + std::to_string(i), EventName::kModify);
+  for (int i = 0; i < 6; ++i) {
+    source.Add("s", "p-" + std::to_string(i), i % 2 == 0 ? EventName::kInsert : EventName::kRemove);
+  }
+  MetricsRegistry metrics;
+  PipeOptions options{.name = "f", .batch_size = 3};
+  options.filters = {R"({"eventName":["INSERT"]})",
+                     R"({"dynamodb":{"Keys":{"order_id":{"S":[{"suffix":"-5"}]}}}})"};
+  {
+    auto store = stream::EmbeddedStreamStore::Open(dir.str(), &clock, {});
+    ASSERT_OK(store);
+    auto s = (*store)->CreateStream("orders", 1);
+    ASSERT_OK(s);
+    auto pipe = Pipe::Create(options, &source, *s, &metrics);
+    ASSERT_OK(pipe);
+    int64_t read = 0;
+    ASSERT_OK((*pipe)->RunOnce(&read));
+    EXPECT_EQ(read, 3);  // all three filtered out ...
+    EXPECT_EQ((*pipe)->stats().positions.at("s"), "102");  // ... and the position moved past them
+    EXPECT_TRUE(ReadAll(*s).empty());
+    ASSERT_OK((*pipe)->Drain());
+    PipeStats st = (*pipe)->stats();
+    EXPECT_EQ(st.records_moved, 4);  // p-0, p-2, p-4 (INSERT) and p-5 (suffix)
+    EXPECT_EQ(st.records_filtered, 5);
+    EXPECT_EQ(metrics.Get("tributary_pipe_filtered_records_total{pipe=\"f\"}")->value(), 5);
+    EXPECT_EQ(metrics.Get("tributary_pipe_records_total{pipe=\"f\"}")->value(), 4);
+  }
+  // Reopened, the pipe resumes after the last record read, filtered or not: nothing is re-read.
+  source.Add("s", "q-1", EventName::kInsert);
+  auto store = stream::EmbeddedStreamStore::Open(dir.str(), &clock, {});
+  ASSERT_OK(store);
+  auto s = (*store)->GetStream("orders");
+  ASSERT_OK(s);
+  auto pipe = Pipe::Create(options, &source, *s, nullptr);
+  ASSERT_OK(pipe);
+  ASSERT_OK((*pipe)->Drain());
+  EXPECT_EQ((*pipe)->stats().records_moved, 1);
+  EXPECT_EQ((*pipe)->stats().records_filtered, 0);
+  std::vector<std::string> keys;
+  for (const auto& r : ReadAll(*s)) {
+    auto rec = ChangeRecord::FromJson(r.data);
+    ASSERT_OK(rec);
+    keys.push_back(rec->keys.at("order_id").text());
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"p-0", "p-2", "p-4", "p-5", "q-1"}));
+}
+
+TEST(PipeTest, InvalidFilterIsRejectedAtCreate) {
+  testing::TempDir dir;
+  ManualClock clock;
+  VectorSource source;
+  auto store = stream::EmbeddedStreamStore::Open(dir.str(), &clock, {});
+  ASSERT_OK(store);
+  auto s = (*store)->CreateStream("orders", 1);
+  ASSERT_OK(s);
+  PipeOptions options{.name = "f"};
+  options.filters = {R"({"eventName":"INSERT"})"};
+  EXPECT_THAT(Pipe::Create(options, &source, *s, nullptr).status(),
+              testing::StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace tributary::pipe

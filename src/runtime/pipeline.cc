@@ -199,9 +199,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
   if (!p.options.start_pipes) return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 
   for (const auto& pc : cfg.pipes) {
-    if (!pc.filters.empty()) {
-      return config::ConfigError(pc.at("filters"), "pipe filters are not supported yet");
-    }
     auto source = capture::EmbeddedTableSource::Create(p.tables.get(), pc.source.name);
     if (!source.ok()) return config::ConfigError(pc.source.location, source.status().message());
     TRIB_ASSIGN_OR_RETURN(stream::DataStream * target, ResolveStream(*p.streams, pc.target));
@@ -209,6 +206,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     po.name = pc.name;
     po.partition_key_path = pc.partition_key;
     po.batch_size = static_cast<size_t>(pc.batch_size);
+    for (const auto& f : pc.filters) po.filters.push_back(f.json);
     auto created = pipe::Pipe::Create(po, source->get(), target, p.metrics);
     if (!created.ok()) return config::ConfigError(pc.location, created.status().message());
     p.sources.push_back(std::move(source).value());
@@ -370,6 +368,7 @@ PipelineSnapshot Pipeline::Snapshot() const {
   for (const auto& pp : p.pipes) {
     auto st = pp->stats();
     snap.captured += st.records_moved;
+    snap.filtered += st.records_filtered;
     if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
   }
   for (const auto& d : p.deliveries) {
@@ -411,6 +410,8 @@ std::string PipelineSnapshot::ToJson() const {
   w.Int(table_changes);
   w.Key("captured");
   w.Int(captured);
+  w.Key("filtered");
+  w.Int(filtered);
   w.Key("delivered");
   w.Int(delivered);
   w.Key("failed");

@@ -83,6 +83,46 @@ TEST(PipelineTest, ChangesFlowFromTableToSql) {
   EXPECT_TRUE(snap.errors.empty()) << snap.ToJson();
 }
 
+// The seed's pipe written as on AWS: a filter on eventName and a partition key path. Only the
+// matching changes reach the lake; the others are counted and never re-read.
+TEST(PipelineTest, PipeFilterKeepsOnlyMatchingChangesInTheLake) {
+  testing::TempDir dir;
+  auto cfg = config::DefaultPipelineConfig();
+  ASSERT_OK(cfg);
+  config::PipeConfig& pipe = cfg->pipes.front();
+  EXPECT_EQ(pipe.partition_key, "$.dynamodb.Keys.order_id.S");
+  ASSERT_EQ(pipe.filters.size(), 1u);  // the example's pass-everything filter
+  pipe.filters = {{R"({"eventName": ["INSERT", "MODIFY"]})", {}}};
+  ASSERT_OK(config::ValidatePipelineConfig(*cfg));
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  TableOrderWriter writer(&(*p)->tables(), "P1_OrdersRawTable");
+  GeneratorOptions gopt;
+  gopt.max_changes = 300;
+  gopt.seed = testing::TestSeed();
+  SalesGenerator gen(&writer, gopt, SystemClock::Default());
+  GeneratorReport report;
+  ASSERT_OK(gen.Run(&report));
+  ASSERT_GT(report.removes, 0);
+  const int64_t kept = report.inserts + report.modifies;
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered >= kept && s.captured + s.filtered >= 300;
+  })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+  auto counts = CountsByEvent(**p);
+  EXPECT_EQ(counts["INSERT"], report.inserts);
+  EXPECT_EQ(counts["MODIFY"], report.modifies);
+  EXPECT_EQ(counts.count("REMOVE"), 0u);
+  auto snap = (*p)->Snapshot();
+  EXPECT_EQ(snap.captured, kept);
+  EXPECT_EQ(snap.filtered, report.removes);
+  EXPECT_EQ(snap.delivered, kept);
+  EXPECT_NE(snap.ToJson().find("\"filtered\":" + std::to_string(report.removes)), std::string::npos);
+  EXPECT_TRUE(snap.errors.empty()) << snap.ToJson();
+}
+
 TEST(PipelineTest, ParquetFormatFromTheConfigFlowsToSql) {
   testing::TempDir dir;
   auto cfg = config::DefaultPipelineConfig();
