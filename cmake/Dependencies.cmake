@@ -7,6 +7,8 @@ find_package(simdjson REQUIRED CONFIG)
 find_package(yaml-cpp REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)
 find_package(OpenSSL REQUIRED)
+# libcurl (Debian libcurl4-openssl-dev): the AWS clients' HTTP (src/aws).
+find_package(CURL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(zstd REQUIRED CONFIG)

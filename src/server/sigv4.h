@@ -1,6 +1,5 @@
-// AWS Signature Version 4 (AWS4-HMAC-SHA256) for the endpoint: the signer's building blocks
-// (canonical request, string to sign, signing key; tested against AWS's published example) and
-// VerifySigV4(), which checks a request's Authorization header the way DynamoDB does.
+// AWS Signature Version 4 (AWS4-HMAC-SHA256) for the endpoint: VerifySigV4() (the building blocks,
+// canonical request, string to sign and signing key, are aws/sigv4.h's, shared with the clients' signer), which checks a request's Authorization header the way DynamoDB does.
 //
 // Errors (all com.amazon.coral.service#, HTTP 400 as DynamoDB and dynalite answer them):
 //   no Authorization / not AWS4-...           MissingAuthenticationTokenException
@@ -23,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "aws/sigv4.h"
+#include "core/encoding.h"
 #include "dynamodb/api.h"
 #include "server/http_parser.h"
 
@@ -33,41 +34,22 @@ struct SigV4Credentials {
   std::string secret_access_key;
 };
 
-std::string HexEncode(std::string_view bytes);
-std::string Sha256Hex(std::string_view data);
-std::string HmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
-
-// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
-std::string SigV4SigningKey(std::string_view secret, std::string_view date, std::string_view region,
-                            std::string_view service);
-
-// AWS URI encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay, everything else becomes
-// %XX (upper-case hex); '/' stays when keep_slash.
-std::string UriEncode(std::string_view s, bool keep_slash);
-
-// CanonicalRequest = method \n canonical URI \n canonical query \n canonical headers \n
-//                    signed headers \n payload hash
-// `path` and `query` as they appear in the request target (still percent-encoded); `headers`
-// are all request headers; `signed_headers` the ';'-separated lower-case list to include.
-std::string SigV4CanonicalRequest(std::string_view method, std::string_view path, std::string_view query,
-                                  const std::vector<std::pair<std::string_view, std::string_view>>& headers,
-                                  std::string_view signed_headers, std::string_view payload_hash);
-
-// "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + hex(sha256(canonical_request))
-std::string SigV4StringToSign(std::string_view amz_date, std::string_view scope,
-                              std::string_view canonical_request);
-
-// hex(HMAC(signing key, string to sign))
-std::string SigV4Signature(std::string_view signing_key, std::string_view string_to_sign);
+// The signing primitives live in aws/sigv4.h (shared with the AWS clients' signer).
+using ::tributary::HexEncode;
+using aws::FormatAmzDate;
+using aws::HmacSha256;
+using aws::ParseAmzDate;
+using aws::Sha256Hex;
+using aws::SigV4CanonicalRequest;
+using aws::SigV4Signature;
+using aws::SigV4SigningKey;
+using aws::SigV4StringToSign;
+using aws::UriEncode;
 
 // Checks the request's signature at time `now_ms` (Unix epoch milliseconds) for the signing name
 // `service` ("dynamodb" for DynamoDB and DynamoDB Streams); nullopt when it is valid for
 // `credentials`.
 std::optional<dynamodb::ApiError> VerifySigV4(const HttpRequest& request, const SigV4Credentials& credentials,
                                               std::string_view service, int64_t now_ms);
-
-// "20150830T123600Z" <-> Unix seconds; -1 / "" when malformed.
-int64_t ParseAmzDate(std::string_view amz_date);
-std::string FormatAmzDate(int64_t unix_seconds);
 
 }  // namespace tributary::server

@@ -122,6 +122,30 @@ TEST(SigV4Test, DatesAndScope) {
             "'20110909', from '20110909T233600Z'.");
 }
 
+// The AWS clients' signer (aws/sigv4.h SignRequest) and this verifier agree, session token included.
+TEST(SigV4Test, VerifiesWhatTheClientSignerSigns) {
+  aws::SigningRequest s;
+  s.method = "POST";
+  s.path = "/";
+  s.headers = {{"Host", "127.0.0.1:4566"},
+               {"Content-Type", "application/x-amz-json-1.0"},
+               {"X-Amz-Target", "DynamoDB_20120810.ListTables"}};
+  s.payload = "{}";
+  aws::SigningParams params{"eu-west-1", "dynamodb", kVectorNowMs / 1000, true, false};
+  aws::SignRequest(s, {"AKIDCLIENT", "clientsecret", "session-token"}, params);
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/";
+  r.path = "/";
+  r.body = "{}";
+  for (const auto& [k, v] : s.headers) r.headers.emplace_back(k, v);
+  EXPECT_FALSE(VerifySigV4(r, {"AKIDCLIENT", "clientsecret"}, "dynamodb", kVectorNowMs).has_value());
+  r.body = "{ }";
+  auto err = VerifySigV4(r, {"AKIDCLIENT", "clientsecret"}, "dynamodb", kVectorNowMs);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->code(), "InvalidSignatureException");
+}
+
 TEST(SigV4Test, UriEncode) {
   EXPECT_EQ(UriEncode("a b/c~-_.", false), "a%20b%2Fc~-_.");
   EXPECT_EQ(UriEncode("/x y/", true), "/x%20y/");
