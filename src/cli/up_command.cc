@@ -118,6 +118,9 @@ int RunStatus(const StatusArgs& args) {
       std::cout << "stages    table changes " << Thousands(num("table_changes")) << " -> captured "
                 << Thousands(num("captured"))
                 << (num("filtered") > 0 ? " (filtered out " + Thousands(num("filtered")) + ")" : "")
+                << (num("dead_lettered") > 0
+                        ? " (dead-lettered " + Thousands(num("dead_lettered")) + ")"
+                        : "")
                 << " -> delivered " << Thousands(num("delivered")) << " (failed "
                 << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
                 << "lag       " << num("lag_ms") << " ms behind the stream tip\n";

@@ -111,6 +111,10 @@ const T* FindByName(const std::vector<T>& items, std::string_view name) {
 
 }  // namespace
 
+std::string_view StartingPositionName(StartingPosition p) {
+  return p == StartingPosition::kLatest ? "LATEST" : "TRIM_HORIZON";
+}
+
 const TableConfig* PipelineConfig::FindTable(std::string_view name) const {
   return FindByName(tables, name);
 }

@@ -100,14 +100,24 @@ struct FilterPattern {
   Location location;
 };
 
+// Where a new pipe starts reading (Pipes' DynamoDBStreamParameters.StartingPosition).
+enum class StartingPosition : uint8_t { kTrimHorizon, kLatest };
+std::string_view StartingPositionName(StartingPosition p);  // "TRIM_HORIZON" | "LATEST"
+
 // An EventBridge Pipe: table change stream -> filter -> partition key -> stream.
 struct PipeConfig : Located {
   std::string name;                               // Pipe name: [a-zA-Z0-9_.-]{1,64}
   ResourceRef source;                             // kind table; the table must have a stream
   ResourceRef target;                             // kind stream
-  std::string partition_key = "$.dynamodb.Keys";  // JSON path into the record; default: item key
+  // KinesisStreamParameters.PartitionKey: a JSON path into the event ("$..."), or static text.
+  std::string partition_key = "$.dynamodb.Keys";  // default: the item key
   int batch_size = 100;                           // 1..10000
+  int maximum_batching_window_seconds = 0;        // 0..300
+  StartingPosition starting_position = StartingPosition::kTrimHorizon;
   std::vector<FilterPattern> filters;             // a record passes if any pattern matches
+  std::string input_template;                     // TargetParameters.InputTemplate; empty: none
+  // DeadLetterConfig: "stream:<name>" or "file:<relative path>"; empty: none.
+  std::string dead_letter;
 };
 
 // One record processor of a delivery (Firehose's ProcessingConfiguration.Processors entry).

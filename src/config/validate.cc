@@ -12,6 +12,8 @@
 #include "config/pipeline_config.h"
 #include "config/yaml_reader.h"
 #include "pipe/event_pattern.h"
+#include "pipe/input_template.h"
+#include "pipe/partition_key.h"
 #include "transform/prefix_template.h"
 
 namespace tributary::config {
@@ -133,6 +135,8 @@ void CheckStream(Diagnostics& diag, const StreamConfig& s) {
              kMinRetentionHours, kMaxRetentionHours);
 }
 
+bool IsContainedRelativePath(std::string_view path);
+
 void CheckPipe(Diagnostics& diag, const PipelineConfig& c, const PipeConfig& p) {
   CheckAwsName(diag, p, "pipe", p.name, 1, 64);
   const std::string who = "pipe '" + p.name + "'";
@@ -158,11 +162,39 @@ void CheckPipe(Diagnostics& diag, const PipelineConfig& c, const PipeConfig& p) 
                                       KnownNames(p.target.name, Names(c.streams), "streams"));
   }
 
-  if (p.partition_key.empty() || p.partition_key[0] != '$') {
-    diag.Error(p.at("partition_key"), "partition_key must be a JSON path starting with '$', got '" +
-                                          p.partition_key + "'");
+  if (auto key = pipe::PartitionKeyPath::Parse(p.partition_key); !key.ok()) {
+    diag.Error(p.at("partition_key"), who + " partition_key: " + key.status().message());
   }
   CheckRange(diag, p, "batch_size", "batch_size", p.batch_size, 1, kMaxBatchSize);
+  CheckRange(diag, p, "maximum_batching_window_seconds", "maximum_batching_window_seconds",
+             p.maximum_batching_window_seconds, 0, 300);
+  if (!p.input_template.empty()) {
+    if (auto t = pipe::InputTemplate::Parse(p.input_template); !t.ok()) {
+      diag.Error(p.at("input_template"), who + " " + t.status().message());
+    }
+  }
+  if (!p.dead_letter.empty()) {
+    const std::string_view dl = p.dead_letter;
+    if (dl.starts_with("stream:")) {
+      const std::string name(dl.substr(7));
+      if (c.FindStream(name) == nullptr) {
+        diag.Error(p.at("dead_letter"), who + " dead_letter '" + p.dead_letter +
+                                            "' names no stream" +
+                                            KnownNames(name, Names(c.streams), "streams"));
+      } else if (p.target.kind == ResourceKind::kStream && name == p.target.name) {
+        diag.Error(p.at("dead_letter"), who + " dead_letter must not be the pipe's own target");
+      }
+    } else if (dl.starts_with("file:")) {
+      if (!IsContainedRelativePath(dl.substr(5))) {
+        diag.Error(p.at("dead_letter"), who + " dead_letter file must be a relative path without "
+                                              "'..' (under the data directory), got '" +
+                                              p.dead_letter + "'");
+      }
+    } else {
+      diag.Error(p.at("dead_letter"), who + " dead_letter must be 'stream:<name>' or "
+                                            "'file:<relative path>', got '" + p.dead_letter + "'");
+    }
+  }
 
   if (p.filters.size() > pipe::kMaxFiltersPerPipe) {
     diag.Error(p.at("filters"), who + " has " + std::to_string(p.filters.size()) +

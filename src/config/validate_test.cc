@@ -142,9 +142,38 @@ TEST(ValidateTest, DeliveryOptions) {
 }
 
 TEST(ValidateTest, PipeOptions) {
-  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    partition_key: order_id\n")),
-            "pipeline.yaml:11:20: partition_key must be a JSON path starting with '$', got "
-            "'order_id'");
+  // A key not starting with '$' is a static key (Pipes' static PartitionKey); paths are parsed.
+  EXPECT_OK(ParsePipelineConfig(Edit("target: stream:s\n", "target: stream:s\n    partition_key: orders\n"),
+                                "pipeline.yaml"));
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    partition_key: $.a[0]\n")),
+            "pipeline.yaml:11:20: pipe 'p' partition_key: invalid partition key path '$.a[0]': only "
+            "quoted names are supported inside [ ]");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
+                         "target: stream:s\n    maximum_batching_window_seconds: 301\n")),
+            "pipeline.yaml:11:38: maximum_batching_window_seconds must be between 0 and 300, got 301");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    starting_position: AT_TIMESTAMP\n")),
+            "pipeline.yaml:11:24: invalid starting_position 'AT_TIMESTAMP' (expected one of: "
+            "TRIM_HORIZON, LATEST)");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
+                         "target: stream:s\n    input_template: '{\"id\": \"<aws.pipes.pipe-id>\"}'\n")),
+            "pipeline.yaml:11:21: pipe 'p' input_template: unknown variable <aws.pipes.pipe-id> "
+            "(known: aws.pipes.pipe-arn, pipe-name, source-arn, target-arn, enrichment-arn, event, "
+            "event.json, event.ingestion-time) at offset 8");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    dead_letter: stream:s\n")),
+            "pipeline.yaml:11:18: pipe 'p' dead_letter must not be the pipe's own target");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    dead_letter: stream:dlq\n")),
+            "pipeline.yaml:11:18: pipe 'p' dead_letter 'stream:dlq' names no stream (known streams: s)");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    dead_letter: file:../x\n")),
+            "pipeline.yaml:11:18: pipe 'p' dead_letter file must be a relative path without '..' "
+            "(under the data directory), got 'file:../x'");
+  EXPECT_EQ(ErrorOf(Edit("target: stream:s\n", "target: stream:s\n    dead_letter: sqs:q\n")),
+            "pipeline.yaml:11:18: pipe 'p' dead_letter must be 'stream:<name>' or "
+            "'file:<relative path>', got 'sqs:q'");
+  EXPECT_OK(ParsePipelineConfig(
+      Edit("target: stream:s\n",
+           "target: stream:s\n    dead_letter: file:dlq/orders.jsonl\n    starting_position: LATEST\n"
+           "    maximum_batching_window_seconds: 5\n    input_template: '<$.dynamodb.NewImage>'\n"),
+      "pipeline.yaml"));
   EXPECT_EQ(ErrorOf(Edit("target: stream:s\n",
                          "target: stream:s\n    filters: ['{\"eventName\": [\"INSERT\"]', "
                          "'{\"a\": 1}']\n")),

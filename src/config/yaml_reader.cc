@@ -312,12 +312,21 @@ void ReadResourceRef(YamlReader& r, MapReader& m, std::string_view key, Resource
 
 void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeConfig* out) {
   MapReader m(r, node, at, "pipe",
-              {"name", "source", "target", "partition_key", "batch_size", "filters"}, out);
+              {"name", "source", "target", "partition_key", "batch_size",
+               "maximum_batching_window_seconds", "starting_position", "filters",
+               "input_template", "dead_letter"},
+              out);
   m.String("name", &out->name, /*required=*/true);
   ReadResourceRef(r, m, "source", &out->source);
   ReadResourceRef(r, m, "target", &out->target);
   m.String("partition_key", &out->partition_key);
   m.Integer("batch_size", &out->batch_size);
+  m.Integer("maximum_batching_window_seconds", &out->maximum_batching_window_seconds);
+  m.Enum<StartingPosition>("starting_position", &out->starting_position,
+                           {{"TRIM_HORIZON", StartingPosition::kTrimHorizon},
+                            {"LATEST", StartingPosition::kLatest}});
+  m.String("input_template", &out->input_template);
+  m.String("dead_letter", &out->dead_letter);
   m.List("filters", [&](const YAML::Node& n, const Location& l) {
     if (!n.IsScalar()) {
       r.Error(l, "each filter must be an EventBridge pattern in a JSON string, got " + Describe(n) +

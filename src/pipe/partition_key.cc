@@ -4,14 +4,27 @@
 
 namespace tributary::pipe {
 
+namespace {
+size_t Utf8CharCount(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+}  // namespace
+
 Result<PartitionKeyPath> PartitionKeyPath::Parse(std::string_view path) {
   auto bad = [&](std::string_view why) {
     return Status::InvalidArgument("invalid partition key path '" + std::string(path) + "': " +
                                    std::string(why));
   };
-  if (path.empty() || path[0] != '$') return bad("must start with '$'");
   PartitionKeyPath p;
   p.text_ = std::string(path);
+  if (path.empty()) return bad("a partition key must not be empty");
+  if (path[0] != '$') {
+    if (Utf8CharCount(path) > 256) return bad("a static partition key has at most 256 characters");
+    p.static_ = true;
+    return p;
+  }
   size_t i = 1;
   while (i < path.size()) {
     if (path[i] == '.') {
@@ -40,6 +53,7 @@ Result<PartitionKeyPath> PartitionKeyPath::Parse(std::string_view path) {
 
 Result<std::string> PartitionKeyPath::Evaluate(const ChangeRecord& record,
                                                std::string_view record_json) const {
+  if (static_) return text_;
   // Fast paths for the common shapes avoid re-parsing the record.
   if (segments_.size() == 2 && segments_[0] == "dynamodb" && segments_[1] == "Keys") {
     return ItemToJson(record.keys);

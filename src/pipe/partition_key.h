@@ -18,7 +18,8 @@ namespace tributary::pipe {
 
 class PartitionKeyPath {
  public:
-  // "$", "$.a.b", "$.a['b c'].c" (bracketed names), no wildcards or array indexes.
+  // "$", "$.a.b", "$.a['b c'].c" (bracketed names), no wildcards or array indexes; or a static
+  // key of 1..256 characters that does not start with '$'.
   static Result<PartitionKeyPath> Parse(std::string_view path);
 
   // Evaluates against the record (whose JSON is `record_json`). NotFound-style InvalidArgument
@@ -26,9 +27,11 @@ class PartitionKeyPath {
   Result<std::string> Evaluate(const ChangeRecord& record, std::string_view record_json) const;
 
   const std::string& text() const { return text_; }
+  bool is_static() const { return static_; }
 
  private:
   std::string text_;
+  bool static_ = false;
   std::vector<std::string> segments_;
 };
 

@@ -21,7 +21,8 @@ ChangeRecord Record() {
 TEST(PartitionKeyPathTest, ParsesAndRejects) {
   EXPECT_OK(PartitionKeyPath::Parse("$.dynamodb.Keys"));
   EXPECT_OK(PartitionKeyPath::Parse("$.dynamodb['NewImage'].status.S"));
-  EXPECT_THAT(PartitionKeyPath::Parse("dynamodb.Keys"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(PartitionKeyPath::Parse(""), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(PartitionKeyPath::Parse(std::string(257, 'k')), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(PartitionKeyPath::Parse("$..x"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(PartitionKeyPath::Parse("$.a[0]"), StatusIs(StatusCode::kInvalidArgument));
 }
@@ -42,6 +43,18 @@ TEST(PartitionKeyPathTest, EvaluatesWholeValues) {
   EXPECT_EQ(eval("$.dynamodb.NewImage.status"), R"({"S":"NEW"})");
   EXPECT_EQ(eval("$.eventID"), "e1");
   EXPECT_EQ(eval("$.dynamodb.NewImage.missing.S"), "ERR");
+}
+
+TEST(PartitionKeyPathTest, StaticKeysAreUsedAsWritten) {
+  ChangeRecord r = Record();
+  auto p = PartitionKeyPath::Parse("orders");  // anything not starting with '$'
+  ASSERT_OK(p);
+  EXPECT_TRUE(p->is_static());
+  EXPECT_EQ(*p->Evaluate(r, r.ToJson()), "orders");
+  auto dotted = PartitionKeyPath::Parse("dynamodb.Keys");
+  ASSERT_OK(dotted);
+  EXPECT_EQ(*dotted->Evaluate(r, r.ToJson()), "dynamodb.Keys");
+  EXPECT_OK(PartitionKeyPath::Parse(std::string(256, 'k')));
 }
 
 }  // namespace

@@ -7,7 +7,14 @@
 // Filters: the pipe's FilterCriteria (EventBridge patterns, pipe/event_pattern.h). A record passes
 // if any filter matches; the others are dropped and counted, and the shard's checkpoint still
 // moves past them (in the same atomic batch as the records that pass), so they are never re-read.
-// Enrichment comes later.
+//
+// Target parameters, as Pipes': the partition key (a JSON path into the event or static text),
+// an input template that reshapes each event into the target record's data, batch size and
+// batching window (a shard's batch is sent when it holds batch_size records or its first record
+// has waited maximum_batching_window_ms), the starting position of a new pipe (TRIM_HORIZON or
+// LATEST), and a dead-letter queue for records the target rejects (pipe/dead_letter.h). Without a
+// dead-letter queue such a record stops its shard and the error shows in stats().
+// Enrichment comes later. docs/pipes.md describes all of it.
 //
 // Thread-safety: Start/Stop/stats are thread-safe. RunOnce must not run concurrently with the
 // pipe's own thread (use it in tests and benchmarks instead of Start).
@@ -18,12 +25,16 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "capture/source.h"
 #include "core/metrics.h"
+#include "core/clock.h"
+#include "pipe/dead_letter.h"
 #include "pipe/event_pattern.h"
+#include "pipe/input_template.h"
 #include "pipe/partition_key.h"
 #include "stream/stream.h"
 
@@ -35,11 +46,19 @@ struct PipeOptions {
   size_t batch_size = 500;       // records per PutRecords (Kinesis target maximum: 500)
   int64_t idle_wait_ms = 250;    // how long to block waiting for changes before re-checking
   std::vector<std::string> filters = {};  // EventBridge patterns (JSON); none: all pass
+  std::string input_template = {};        // Pipes' InputTemplate; empty: the event's JSON
+  int64_t maximum_batching_window_ms = 0;  // 0: send what is there at once
+  bool start_at_latest = false;            // a new pipe (no checkpoint) skips what exists
+  // ARNs for <aws.pipes.*> and dead-letter entries; source_arn is taken from the source.
+  PipeContext context = {};
+  DeadLetterQueue* dead_letter = nullptr;  // not owned; null: rejected records stop the shard
+  const Clock* clock = nullptr;            // null: the system clock
 };
 
 struct PipeStats {
   int64_t records_moved = 0;     // appended to the target
   int64_t records_filtered = 0;  // read from the source and dropped by the filters
+  int64_t records_dead_lettered = 0;  // rejected by the target, written to the dead-letter queue
   int64_t batches = 0;
   int64_t errors = 0;
   std::string last_error;
@@ -53,6 +72,8 @@ class Pipe {
                                               stream::DataStream* target, MetricsRegistry* metrics);
   ~Pipe();
 
+  // Resolves each source shard's starting position (checkpoint, or TRIM_HORIZON / LATEST for a
+  // new pipe), then starts the pipe's thread.
   Status Start();
   // Stops the thread after the batch in flight; everything appended stays appended.
   void Stop();
@@ -60,7 +81,7 @@ class Pipe {
   // One pass over all source shards, reading up to batch_size records from each. Sets *moved to
   // the records read (moved or filtered out), so a caller loops while it is non-zero.
   Status RunOnce(int64_t* moved);
-  // Loops RunOnce until the source has nothing more to move.
+  // Loops RunOnce until the source has nothing more to move (ignoring the batching window).
   Status Drain();
 
   PipeStats stats() const;
@@ -68,25 +89,37 @@ class Pipe {
 
  private:
   Pipe(PipeOptions options, PartitionKeyPath path, FilterCriteria filters,
-       const capture::Source* source, stream::DataStream* target, MetricsRegistry* metrics);
-  Result<std::string> Position(const std::string& shard_id);
-  Status MoveShard(const std::string& shard_id, int64_t* moved);
+       std::optional<InputTemplate> input_template, const capture::Source* source,
+       stream::DataStream* target, MetricsRegistry* metrics);
+  // The shard's position: its checkpoint, else "" (TRIM_HORIZON), or with start_at_latest and
+  // `at_start` the newest record now.
+  Result<std::string> Position(const std::string& shard_id, bool at_start);
+  Result<std::string> LatestPosition(const std::string& shard_id);
+  // `force`: ignore the batching window (Drain).
+  Status MoveShard(const std::string& shard_id, bool force, int64_t* moved);
+  Status RunPass(bool force, int64_t* moved);
   void Loop();
 
   // Constant after construction.
   const PipeOptions options_;
   const PartitionKeyPath path_;
   const FilterCriteria filters_;
+  const std::optional<InputTemplate> input_template_;
+  const Clock* clock_;
+  PipeContext context_;
   const capture::Source* source_;
   stream::DataStream* target_;
   Counter* moved_counter_ = nullptr;
   Counter* filtered_counter_ = nullptr;
+  Counter* dead_letter_counter_ = nullptr;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> started_{false};  // Start ran: shards seen later begin at TRIM_HORIZON
 
   mutable std::mutex mu_;
   std::map<std::string, std::string> positions_;  // guarded by mu_
+  std::map<std::string, int64_t> waiting_since_ms_;  // shard -> when its partial batch was first seen (pipe thread)
   PipeStats stats_;                               // guarded by mu_
 };
 

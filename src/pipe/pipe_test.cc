@@ -1,5 +1,6 @@
 #include "pipe/pipe.h"
 
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -40,7 +41,8 @@ class VectorSource final : public capture::Source {
     r.event_id = "e" + std::to_string(next_);
     r.event_name = name;
     r.keys["order_id"] = AttributeValue::S(order_id);
-    r.new_image = r.keys;
+    // As DynamoDB: a REMOVE has the old image only.
+    (name == EventName::kRemove ? r.old_image : r.new_image) = r.keys;
     r.sequence_number = std::to_string(next_++);
     shards_[shard].push_back(r);
     ++version_;
@@ -204,6 +206,156 @@ TEST(PipeTest, InvalidFilterIsRejectedAtCreate) {
   options.filters = {R"({"eventName":"INSERT"})"};
   EXPECT_THAT(Pipe::Create(options, &source, *s, nullptr).status(),
               testing::StatusIs(StatusCode::kInvalidArgument));
+}
+
+struct StreamFixture {
+  testing::TempDir dir;
+  ManualClock clock;
+  std::unique_ptr<stream::EmbeddedStreamStore> store;
+  stream::DataStream* target = nullptr;
+  stream::DataStream* dlq = nullptr;
+  StreamFixture() {
+    auto s = stream::EmbeddedStreamStore::Open(dir.str(), &clock, {});
+    EXPECT_OK(s);
+    store = std::move(*s);
+    target = *store->CreateStream("orders", 1);
+    dlq = *store->CreateStream("dlq", 1);
+  }
+};
+
+TEST(PipeTest, InputTemplateAndStaticPartitionKeyShapeTheTargetRecords) {
+  StreamFixture f;
+  VectorSource source;
+  source.Add("s", "o-1", EventName::kInsert);
+  PipeOptions options{.name = "t", .partition_key_path = "orders"};
+  options.input_template =
+      R"({"id": "<$.dynamodb.Keys.order_id.S>", "op": "<$.eventName>", "pipe": "<aws.pipes.pipe-arn>", "at": "<aws.pipes.event.ingestion-time>"})";
+  options.context.pipe_arn = "arn:aws:pipes:us-east-1:000000000000:pipe/t";
+  options.clock = &f.clock;
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+  ASSERT_OK(pipe);
+  ASSERT_OK((*pipe)->Drain());
+  auto all = ReadAll(f.target);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].partition_key, "orders");
+  EXPECT_EQ(all[0].data,
+            R"({"id": "o-1", "op": "INSERT", "pipe": "arn:aws:pipes:us-east-1:000000000000:pipe/t", "at": "2023-11-14T22:13:20.000Z"})");
+}
+
+TEST(PipeTest, BatchingWindowHoldsAPartialBatchUntilItExpires) {
+  StreamFixture f;
+  VectorSource source;
+  for (int i = 0; i < 3; ++i) source.Add("s", "o-" + std::to_string(i), EventName::kInsert);
+  PipeOptions options{.name = "w", .batch_size = 5, .maximum_batching_window_ms = 2000};
+  options.clock = &f.clock;
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+  ASSERT_OK(pipe);
+  int64_t read = 0;
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 0);  // 3 < batch_size: the window starts
+  f.clock.AdvanceMillis(1999);
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 0);
+  f.clock.AdvanceMillis(1);
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 3);  // the window expired
+  for (int i = 0; i < 6; ++i) source.Add("s", "p-" + std::to_string(i), EventName::kInsert);
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 5);  // a full batch goes at once
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 0);  // the last one waits again ...
+  ASSERT_OK((*pipe)->Drain());  // ... unless drained
+  EXPECT_EQ(ReadAll(f.target).size(), 9u);
+}
+
+TEST(PipeTest, LatestStartsAfterWhatExistsAndKeepsItsPlaceAcrossRestarts) {
+  StreamFixture f;
+  VectorSource source;
+  for (int i = 0; i < 4; ++i) source.Add("s", "old-" + std::to_string(i), EventName::kInsert);
+  PipeOptions options{.name = "l", .start_at_latest = true};
+  {
+    auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+    ASSERT_OK(pipe);
+    ASSERT_OK((*pipe)->Drain());
+    EXPECT_EQ((*pipe)->stats().records_moved, 0);
+  }
+  source.Add("s", "new-1", EventName::kInsert);
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);  // restarted: not LATEST again
+  ASSERT_OK(pipe);
+  ASSERT_OK((*pipe)->Drain());
+  auto all = ReadAll(f.target);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(ChangeRecord::FromJson(all[0].data)->keys.at("order_id").text(), "new-1");
+}
+
+TEST(PipeTest, RejectedRecordsGoToTheDeadLetterQueueAndThePipeGoesOn) {
+  StreamFixture f;
+  VectorSource source;
+  source.Add("s", "o-1", EventName::kInsert);
+  source.Add("s", "o-2", EventName::kRemove);  // NewImage.status missing: no partition key
+  source.Add("s", "o-3", EventName::kInsert);
+  PipeOptions options{.name = "d", .partition_key_path = "$.dynamodb.NewImage.order_id.S"};
+  // Without a dead-letter queue the record stops the shard, with a precise error.
+  VectorSource stuck;
+  stuck.Add("s", "x", EventName::kRemove);
+  {
+    StreamFixture g;
+    auto pipe = Pipe::Create(options, &stuck, g.target, nullptr);
+    ASSERT_OK(pipe);
+    Status s = (*pipe)->Drain();
+    EXPECT_THAT(s, testing::StatusIs(StatusCode::kInvalidArgument));
+    EXPECT_NE(s.message().find("record 100 of shard s"), std::string::npos) << s.ToString();
+  }
+  auto dlq = DeadLetterQueue::ToStream(f.dlq);
+  options.dead_letter = dlq.get();
+  options.context.pipe_arn = "arn:aws:pipes:us-east-1:000000000000:pipe/d";
+  options.clock = &f.clock;
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+  ASSERT_OK(pipe);
+  ASSERT_OK((*pipe)->Drain());
+  EXPECT_EQ((*pipe)->stats().records_dead_lettered, 1);
+  EXPECT_EQ((*pipe)->stats().records_moved, 2);  // o-1 and o-3
+  auto dead = ReadAll(f.dlq);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].partition_key, "s");
+  auto entry = ChangeRecord::FromJson(dead[0].data);  // not a record: the failure shape
+  EXPECT_FALSE(entry.ok());
+  const std::string& d = dead[0].data;
+  for (const char* part :
+       {R"("version":"1.0")", R"("timestamp":"2023-11-14T22:13:20.000Z")",
+        R"("pipeArn":"arn:aws:pipes:us-east-1:000000000000:pipe/d")",
+        R"("condition":"RecordRejected")", R"("errorCode":"InvalidArgument")",
+        R"("DDBStreamBatchInfo":{"shardId":"s","startSequenceNumber":"101","endSequenceNumber":"101")",
+        R"("batchSize":1,"streamArn":"arn:aws:dynamodb:us-east-1:000000000000:table/T/stream/x"})",
+        R"("record":{"eventID":"e101","eventName":"REMOVE")"}) {
+    EXPECT_NE(d.find(part), std::string::npos) << part << " in " << d;
+  }
+}
+
+TEST(PipeTest, DeadLetterFileGetsOneJsonLinePerRejectedRecord) {
+  StreamFixture f;
+  VectorSource source;
+  source.Add("s", "o-1", EventName::kRemove);
+  source.Add("s", "o-2", EventName::kRemove);
+  const std::string path = f.dir.str() + "/dlq/d.jsonl";
+  auto dlq = DeadLetterQueue::ToFile(path);
+  PipeOptions options{.name = "d", .partition_key_path = "$.dynamodb.NewImage.order_id.S"};
+  options.dead_letter = dlq.get();
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+  ASSERT_OK(pipe);
+  ASSERT_OK((*pipe)->Drain());
+  std::ifstream in(path);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    EXPECT_NE(line.find(R"("errorMessage":"partition key path $.dynamodb.NewImage.order_id.S selects nothing in the event")"),
+              std::string::npos)
+        << line;
+  }
+  EXPECT_EQ(lines, 2);
+  EXPECT_TRUE(ReadAll(f.target).empty());
+  EXPECT_EQ((*pipe)->stats().positions.at("s"), "101");
 }
 
 }  // namespace

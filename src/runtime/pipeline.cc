@@ -37,6 +37,7 @@ struct Pipeline::Impl {
   std::unique_ptr<stream::EmbeddedStreamStore> streams;
   std::unique_ptr<catalog::Catalog> catalog;
   std::vector<std::unique_ptr<capture::EmbeddedTableSource>> sources;
+  std::vector<std::unique_ptr<pipe::DeadLetterQueue>> dead_letters;  // outlive the pipes
   std::vector<std::unique_ptr<pipe::Pipe>> pipes;
   std::vector<std::unique_ptr<transform::Processor>> processors;
   std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
@@ -207,6 +208,25 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     po.partition_key_path = pc.partition_key;
     po.batch_size = static_cast<size_t>(pc.batch_size);
     for (const auto& f : pc.filters) po.filters.push_back(f.json);
+    po.maximum_batching_window_ms = int64_t{pc.maximum_batching_window_seconds} * 1000;
+    po.start_at_latest = pc.starting_position == config::StartingPosition::kLatest;
+    po.input_template = pc.input_template;
+    po.context.pipe_name = pc.name;
+    po.context.pipe_arn = "arn:aws:pipes:" + cfg.region + ":" + cfg.account_id + ":pipe/" + pc.name;
+    po.context.target_arn =
+        "arn:aws:kinesis:" + cfg.region + ":" + cfg.account_id + ":stream/" + pc.target.name;
+    po.clock = p.clock;
+    if (pc.dead_letter.starts_with("stream:")) {
+      config::ResourceRef ref{config::ResourceKind::kStream, pc.dead_letter.substr(7),
+                              pc.at("dead_letter")};
+      TRIB_ASSIGN_OR_RETURN(stream::DataStream * dlq, ResolveStream(*p.streams, ref));
+      p.dead_letters.push_back(pipe::DeadLetterQueue::ToStream(dlq));
+      po.dead_letter = p.dead_letters.back().get();
+    } else if (pc.dead_letter.starts_with("file:")) {
+      p.dead_letters.push_back(
+          pipe::DeadLetterQueue::ToFile(p.layout.data_dir + "/" + pc.dead_letter.substr(5)));
+      po.dead_letter = p.dead_letters.back().get();
+    }
     auto created = pipe::Pipe::Create(po, source->get(), target, p.metrics);
     if (!created.ok()) return config::ConfigError(pc.location, created.status().message());
     p.sources.push_back(std::move(source).value());
@@ -369,6 +389,7 @@ PipelineSnapshot Pipeline::Snapshot() const {
     auto st = pp->stats();
     snap.captured += st.records_moved;
     snap.filtered += st.records_filtered;
+    snap.dead_lettered += st.records_dead_lettered;
     if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
   }
   for (const auto& d : p.deliveries) {
@@ -412,6 +433,8 @@ std::string PipelineSnapshot::ToJson() const {
   w.Int(captured);
   w.Key("filtered");
   w.Int(filtered);
+  w.Key("dead_lettered");
+  w.Int(dead_lettered);
   w.Key("delivered");
   w.Int(delivered);
   w.Key("failed");

@@ -48,6 +48,7 @@ struct PipelineSnapshot {
   int64_t table_changes = 0;     // stream records the tables emitted (retained)
   int64_t captured = 0;          // records the pipes moved into streams
   int64_t filtered = 0;          // records the pipes' filters dropped (checkpointed past)
+  int64_t dead_lettered = 0;     // records the pipes sent to their dead-letter queues
   int64_t delivered = 0;         // rows committed to the lake
   int64_t failed = 0;            // records sent to the error output
   int64_t files = 0;             // data files committed

@@ -123,6 +123,61 @@ TEST(PipelineTest, PipeFilterKeepsOnlyMatchingChangesInTheLake) {
   EXPECT_TRUE(snap.errors.empty()) << snap.ToJson();
 }
 
+// Target parameters from YAML: LATEST skips what the table held before the pipe first ran, a
+// partition key path that selects nothing sends the record to the dead-letter file, the rest
+// reach SQL.
+TEST(PipelineTest, PipeStartingPositionAndDeadLetterFromYaml) {
+  testing::TempDir dir;
+  auto cfg = config::ParsePipelineConfig(R"(tables:
+  - name: Orders
+    hash_key: {name: order_id, type: S}
+    stream: {}
+streams: [{name: orders-stream}]
+pipes:
+  - name: orders-pipe
+    source: table:Orders
+    target: stream:orders-stream
+    starting_position: LATEST
+    partition_key: $.dynamodb.NewImage.customer_id.S
+    dead_letter: file:dead-letter/orders-pipe.jsonl
+    maximum_batching_window_seconds: 0
+deliveries:
+  - {name: orders-firehose, source: stream:orders-stream, table: orders, buffering: {interval_ms: 20}}
+)",
+                                         (dir.path() / "pipeline.yaml").string());
+  ASSERT_OK(cfg);
+  auto p = Pipeline::Open(*cfg, {.data_dir = (dir.path() / "data").string()});
+  ASSERT_OK(p);
+  auto put = [&](const std::string& id, bool with_customer) {
+    Item item = {{"order_id", AttributeValue::S(id)}};
+    if (with_customer) item["customer_id"] = AttributeValue::S("c-" + id);
+    ASSERT_OK((*p)->tables().PutItem("Orders", item));
+  };
+  put("before-1", true);
+  put("before-2", true);
+  ASSERT_OK((*p)->Start());  // the pipe's LATEST position is fixed when Start returns
+  put("after-1", true);
+  put("after-2", false);  // no customer_id: no partition key
+  put("after-3", true);
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered >= 2 && s.dead_lettered >= 1;
+  })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+  auto snap = (*p)->Snapshot();
+  EXPECT_EQ(snap.captured, 2);
+  EXPECT_EQ(snap.dead_lettered, 1);
+  EXPECT_EQ(snap.delivered, 2);
+  std::ifstream dlq(dir.path() / "data" / "dead-letter" / "orders-pipe.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(dlq, line));
+  EXPECT_NE(line.find(R"("pipeArn":"arn:aws:pipes:us-east-1:000000000000:pipe/orders-pipe")"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find(R"("order_id":{"S":"after-2"})"), std::string::npos) << line;
+  EXPECT_FALSE(std::getline(dlq, line));
+}
+
 TEST(PipelineTest, ParquetFormatFromTheConfigFlowsToSql) {
   testing::TempDir dir;
   auto cfg = config::DefaultPipelineConfig();
