@@ -1,6 +1,7 @@
 #include "cli/endpoint.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <iostream>
 
 #include "runtime/pipeline.h"
@@ -24,6 +25,37 @@ Result<config::ServerConfig> ParseListenAddress(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// A non-negative integer from the environment, or `fallback` when unset.
+Result<int64_t> EnvInt(const char* name, int64_t fallback) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return fallback;
+  int64_t v = -1;
+  const std::string_view text(value);
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 0) {
+    return Status::InvalidArgument(std::string(name) + " must be a non-negative integer, got '" + value + "'");
+  }
+  return v;
+}
+
+// The Kinesis API over the pipeline's log. The streams the configuration names cannot be deleted
+// through it; TRIBUTARY_KINESIS_ITERATOR_TTL_MS and TRIBUTARY_KINESIS_SHARD_RECORDS_PER_SECOND
+// override the iterator lifetime (5 min) and add a per-shard write limit (docs/kinesis-firehose-api.md).
+Status ConfigureKinesis(const config::PipelineConfig& config, runtime::Pipeline& pipeline,
+                        streamapi::KinesisOptions* out) {
+  out->store = &pipeline.streams();
+  for (const auto& s : config.streams) out->protected_streams.insert(s.name);
+  for (const auto& p : config.pipes) out->protected_streams.insert(p.target.name);
+  for (const auto& d : config.deliveries) out->protected_streams.insert(d.source.name);
+  TRIB_ASSIGN_OR_RETURN(out->iterator_ttl_ms, EnvInt("TRIBUTARY_KINESIS_ITERATOR_TTL_MS", 300000));
+  TRIB_ASSIGN_OR_RETURN(out->shard_records_per_second, EnvInt("TRIBUTARY_KINESIS_SHARD_RECORDS_PER_SECOND", 0));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConfig& config,
                                                       const EndpointArgs& args, runtime::Pipeline& pipeline,
                                                       std::string_view command) {
@@ -45,6 +77,7 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   options.catalog = &pipeline.catalog();
   options.lake_root = pipeline.lake_root();
   options.results_dir = pipeline.data_dir() + "/s3";  // Athena: s3://BUCKET/KEY -> DIR/s3/BUCKET/KEY
+  TRIB_RETURN_IF_ERROR(ConfigureKinesis(config, pipeline, &options.kinesis));
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {

@@ -485,6 +485,7 @@ Status Pipeline::WriteStatusFile() const {
 
 table::TableEngine& Pipeline::tables() { return *impl_->tables; }
 catalog::Catalog& Pipeline::catalog() { return *impl_->catalog; }
+stream::EmbeddedStreamStore& Pipeline::streams() { return *impl_->streams; }
 const std::string& Pipeline::lake_root() const { return impl_->layout.lake_root; }
 const std::string& Pipeline::data_dir() const { return impl_->layout.data_dir; }
 const config::PipelineConfig& Pipeline::config() const { return impl_->config; }

@@ -85,6 +85,8 @@ class Pipeline {
 
   table::TableEngine& tables();
   catalog::Catalog& catalog();
+  // The embedded log (the Kinesis API on the endpoint serves it).
+  stream::EmbeddedStreamStore& streams();
   const std::string& lake_root() const;
   const std::string& data_dir() const;
   const config::PipelineConfig& config() const;

@@ -23,6 +23,8 @@ AwsService ServiceOf(std::string_view target) {
   if (StartsWith(target, dynamodb::kStreamsTargetPrefix)) return {"dynamodb", "dynamodbstreams", true};
   if (StartsWith(target, "AWSGlue.")) return {"glue", "glue", false};
   if (StartsWith(target, "AmazonAthena.")) return {"athena", "athena", false};
+  if (StartsWith(target, "Kinesis_20131202.")) return {"kinesis", "kinesis", false};
+  if (StartsWith(target, "Firehose_20150804.")) return {"firehose", "firehose", false};
   return {"dynamodb", "dynamodb", true};
 }
 
@@ -45,6 +47,7 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDBStreams_20120810.*</code> - the DynamoDB Streams JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: AWSGlue.*</code> - the Glue Data Catalog (read side)</li>
 <li><code>POST /</code> with <code>X-Amz-Target: AmazonAthena.*</code> - the Athena query API</li>
+<li><code>POST /</code> with <code>X-Amz-Target: Kinesis_20131202.*</code> - the Kinesis Data Streams API</li>
 <li><code>POST /api/query</code> with <code>{"sql": "SELECT ..."}</code> - SQL over the lake, as JSON</li>
 <li><code>GET /metrics</code> - Prometheus metrics</li>
 <li><code>GET /health</code> - liveness</li>

@@ -4,6 +4,8 @@
 //           -> dynamodb::Dispatch (AWS JSON 1.0); SigV4 checked first when credentials are set
 //   POST /  X-Amz-Target AWSGlue.* / AmazonAthena.*  -> the same registry (lakeapi::RegisterGlue,
 //           RegisterAthena; AWS JSON 1.1, no x-amz-crc32, SigV4 service "glue" / "athena")
+//   POST /  X-Amz-Target Kinesis_20131202.* -> the same registry (streamapi::RegisterKinesis; AWS
+//           JSON 1.1, SigV4 service "kinesis")
 //   POST /api/query  {"sql": ...} -> JSON rows (SetSqlQueryHandler; no SigV4: loopback only)
 //   GET /         a small page listing the endpoints (the dashboard comes later)
 //   GET /health   200 "ok"

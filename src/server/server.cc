@@ -9,6 +9,7 @@
 #include "query/query_engine.h"
 #include "server/endpoint.h"
 #include "server/http_server.h"
+#include "streamapi/kinesis_api.h"
 
 namespace tributary::server {
 
@@ -45,6 +46,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, tabl
     glue.lake_root = options.lake_root;
     glue.account_id = options.account_id;
     lakeapi::RegisterGlue(registry, glue);
+  }
+  if (options.kinesis.store != nullptr) {
+    streamapi::KinesisOptions kinesis = options.kinesis;
+    kinesis.clock = context.clock;
+    kinesis.region = options.region;
+    kinesis.account_id = options.account_id;
+    streamapi::RegisterKinesis(registry, kinesis);
   }
   std::unique_ptr<LakeServices> lake;
   if (options.catalog != nullptr && !options.results_dir.empty()) {

@@ -20,6 +20,7 @@
 #include "core/metrics.h"
 #include "core/status.h"
 #include "lakeapi/sql_api.h"
+#include "streamapi/kinesis_api.h"
 
 namespace tributary::table {
 class TableEngine;
@@ -61,6 +62,10 @@ struct ServerOptions {
   size_t query_queue = 64;              // queued queries beyond the workers; more are refused
   int64_t athena_timeout_ms = 300000;   // an Athena query running longer fails ("Query timeout")
   lakeapi::SqlApiOptions sql_api;       // /api/query limits (rows, bytes, timeout)
+  // With kinesis.store set (borrowed; outlives the server): the Kinesis Data Streams API
+  // (Kinesis_20131202.*, src/streamapi/kinesis_api.h) over that embedded log. Its region,
+  // account and clock are taken from the fields above.
+  streamapi::KinesisOptions kinesis;
 };
 
 class Server {

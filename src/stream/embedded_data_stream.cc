@@ -20,6 +20,7 @@ EmbeddedDataStream::EmbeddedDataStream(rocksdb::DB* db, const Clock* clock,
       descriptor_(std::move(descriptor)),
       starting_hash_keys_(format::StartingHashKeys(descriptor_.shard_count)),
       shards_(std::make_unique<Shard[]>(descriptor_.shard_count)) {
+  retention_hours_.store(descriptor_.retention_hours);
   write_options_.sync = sync_writes;
   for (uint32_t i = 0; i < descriptor_.shard_count; ++i) {
     Shard& s = shards_[i];

@@ -68,6 +68,11 @@ class EmbeddedDataStream final : public DataStream {
   void WakeAll();
 
   const format::StreamDescriptor& descriptor() const { return descriptor_; }
+  // The retention in force (descriptor_ holds the one at open; SetRetentionHours changes it).
+  uint32_t retention_hours() const { return retention_hours_.load(); }
+  // Rewrites the stream's descriptor with a new retention (one synced write) and uses it from
+  // the next TrimExpired. NotFound once deleted.
+  Status SetRetentionHours(uint32_t hours);
 
  private:
   friend class EmbeddedShardReader;
@@ -115,6 +120,7 @@ class EmbeddedDataStream final : public DataStream {
   std::mutex write_mu_;  // serializes PutRecords (counter assignment + write)
   std::mutex trim_mu_;   // serializes TrimExpired and Delete; taken before write_mu_
   std::atomic<bool> deleted_{false};
+  std::atomic<uint32_t> retention_hours_{0};  // written under trim_mu_
 
   mutable std::mutex wait_mu_;
   std::condition_variable append_cv_;  // notified under wait_mu_ ordering, see WaitForAppend

@@ -73,7 +73,7 @@ Result<int64_t> EmbeddedDataStream::TrimExpired() {
   std::lock_guard<std::mutex> lock(trim_mu_);
   if (deleted_.load()) return int64_t{0};
   const int64_t cutoff =
-      clock_->NowMillis() - static_cast<int64_t>(descriptor_.retention_hours) * kMillisPerHour;
+      clock_->NowMillis() - static_cast<int64_t>(retention_hours_.load()) * kMillisPerHour;
 
   struct ShardTrim {
     uint32_t shard;
@@ -168,6 +168,23 @@ Status EmbeddedDataStream::Delete() {
   TRIB_RETURN_IF_ERROR(FromRocks(st, "deleting stream " + name()));
   deleted_.store(true);
   WakeAll();
+  return Status::Ok();
+}
+
+}  // namespace tributary::stream
+
+namespace tributary::stream {
+
+Status EmbeddedDataStream::SetRetentionHours(uint32_t hours) {
+  std::lock_guard<std::mutex> trim_lock(trim_mu_);
+  TRIB_RETURN_IF_ERROR(CheckLive());
+  format::StreamDescriptor d = descriptor_;
+  d.retention_hours = hours;
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  TRIB_RETURN_IF_ERROR(FromRocks(db_->Put(write_options, format::StreamKey(d.name), format::EncodeStreamDescriptor(d)),
+                                 "changing the retention of stream " + name()));
+  retention_hours_.store(hours);
   return Status::Ok();
 }
 

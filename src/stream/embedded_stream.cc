@@ -137,7 +137,7 @@ Result<DataStream*> EmbeddedStreamStore::CreateStream(std::string_view name, int
   if (auto it = streams_.find(name); it != streams_.end()) {
     const format::StreamDescriptor& d = it->second->descriptor();
     if (d.shard_count == static_cast<uint32_t>(shard_count) &&
-        d.retention_hours == static_cast<uint32_t>(retention_hours)) {
+        it->second->retention_hours() == static_cast<uint32_t>(retention_hours)) {
       return static_cast<DataStream*>(it->second.get());
     }
     return Status::AlreadyExists("stream " + std::string(name) +
@@ -183,7 +183,7 @@ Result<StreamDescription> EmbeddedStreamStore::DescribeStream(std::string_view n
   if (it == streams_.end()) return Status::NotFound("stream " + std::string(name) + " not found");
   const format::StreamDescriptor& d = it->second->descriptor();
   return StreamDescription{d.name, static_cast<int>(d.shard_count),
-                           static_cast<int>(d.retention_hours), d.creation_ms};
+                           static_cast<int>(it->second->retention_hours()), d.creation_ms};
 }
 
 std::vector<std::string> EmbeddedStreamStore::ListStreams() const {
@@ -202,6 +202,16 @@ Status EmbeddedStreamStore::DeleteStream(std::string_view name) {
   deleted_streams_.push_back(std::move(it->second));
   streams_.erase(it);
   return Status::Ok();
+}
+
+Status EmbeddedStreamStore::SetRetentionHours(std::string_view name, int retention_hours) {
+  if (retention_hours < 1 || retention_hours > format::kMaxRetentionHours) {
+    return Status::InvalidArgument("retention must be between 1 and 8760 hours");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = streams_.find(name);
+  if (it == streams_.end()) return Status::NotFound("stream " + std::string(name) + " not found");
+  return it->second->SetRetentionHours(static_cast<uint32_t>(retention_hours));
 }
 
 Status EmbeddedStreamStore::CompactAll() {

@@ -83,6 +83,9 @@ class EmbeddedStreamStore {
   std::vector<std::string> ListStreams() const;
   // Deletes the stream and all its records and checkpoints. NotFound when absent.
   Status DeleteStream(std::string_view name);
+  // Changes a stream's retention (1..8760 hours; persisted, synced); records older than the new
+  // period go at the next TrimExpired. NotFound when absent, InvalidArgument when out of range.
+  Status SetRetentionHours(std::string_view name, int retention_hours);
   // Deletes, in every stream, the records that arrived more than the stream's retention period
   // ago; returns how many. Call periodically (e.g. every minute). Positions inside the trimmed
   // range then give OutOfRange; TRIM_HORIZON starts at the oldest remaining record.

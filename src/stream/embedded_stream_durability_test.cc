@@ -173,6 +173,22 @@ TEST_F(EmbeddedStreamDurabilityTest, TrimExpiredDeletesOnlyExpiredRecords) {
             (std::vector<std::string>{"c0"}));
 }
 
+TEST_F(EmbeddedStreamDurabilityTest, SetRetentionHoursPersistsAndDrivesTrimming) {
+  DataStream* s = MakeStream("s", 1, 48);
+  ASSERT_OK(Put(s, {{"k", "a"}}));
+  clock_.AdvanceMillis(30 * kHour);
+  EXPECT_EQ(*store_->TrimExpired(), 0);
+  ASSERT_OK(store_->SetRetentionHours("s", 24));
+  EXPECT_EQ(store_->DescribeStream("s")->retention_hours, 24);
+  EXPECT_THAT(store_->SetRetentionHours("s", 0), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->SetRetentionHours("nope", 24), StatusIs(StatusCode::kNotFound));
+  Reopen();
+  EXPECT_EQ(store_->DescribeStream("s")->retention_hours, 24);
+  EXPECT_EQ(*store_->TrimExpired(), 1);
+  // CreateStream stays idempotent against the retention now in force.
+  EXPECT_OK(store_->CreateStream("s", 1, 24));
+}
+
 TEST_F(EmbeddedStreamDurabilityTest, TrimCountsAcrossShardsAndStreams) {
   DataStream* s = MakeStream("s", 4, 1);
   DataStream* keep = MakeStream("keep", 2, 48);
