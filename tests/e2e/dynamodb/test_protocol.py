@@ -37,7 +37,7 @@ class ProtocolTest(harness.TributaryTestCase):
         self.assertEqual(int(headers["x-amz-crc32"]), zlib.crc32(body) & 0xFFFFFFFF)
 
     def test_unknown_operation(self):
-        for target in ("DynamoDB_20120810.NoSuchOperation", "DynamoDBStreams_20120810.PutItem", "Kinesis_20131202.ListStreams",
+        for target in ("DynamoDB_20120810.NoSuchOperation", "DynamoDBStreams_20120810.PutItem", "Kinesis_20131202.SubscribeToShard",
                        "nonsense"):
             status, headers, body = self.raw_post(target, {})
             self.assertAwsError(status, headers, body, 400, "UnknownOperationException")
