@@ -15,6 +15,11 @@
 //   query   Query one random preloaded partition (10 items)
 //   batch   BatchWriteItem of 25 new items (items/s = 25 x req/s)
 //   health  GET /health: the HTTP layer alone (not in the default list)
+//   kinesis-put  Kinesis PutRecords of 500 records x 300 B (records/s = 500 x req/s) into a stream
+//           of --shards shards (created first, instead of the table); not in the default list.
+//           Runs against tributary up, kinesalite and moto_server alike.
+//
+// --smoke: a tiny run (0.3 s, concurrency 1, 10 partitions) to check the tool works.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -53,7 +58,12 @@ struct Options {
   std::string table = "http_load";
   int partitions = 1000;
   std::string label;  // printed with each row (e.g. "tributary", "moto")
+  int shards = 4;     // kinesis-put: the stream's shard count
 };
+
+bool IsKinesis(const std::string& scenario) { return scenario.rfind("kinesis", 0) == 0; }
+constexpr int kKinesisBatch = 500;
+constexpr size_t kKinesisRecordBytes = 300;
 
 std::vector<std::string> SplitList(const std::string& s) {
   std::vector<std::string> out;
@@ -69,15 +79,21 @@ std::vector<std::string> SplitList(const std::string& s) {
 
 // --- requests -------------------------------------------------------------------------------
 
+// `operation` is a DynamoDB operation ("PutItem") or a full Kinesis target
+// ("Kinesis_20131202.PutRecords"); the credential scope names the service, which moto_server
+// routes by.
 std::string RequestBytes(const Options& o, std::string_view operation, const std::string& body) {
+  const bool kinesis = operation.rfind("Kinesis_", 0) == 0;
   std::string r;
   r.reserve(body.size() + 400);
   r += "POST / HTTP/1.1\r\nHost: ";
   r += o.host + ":" + std::to_string(o.port);
-  r += "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.";
+  r += kinesis ? "\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: "
+               : "\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.";
   r += operation;
-  r += "\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 "
-       "Credential=AKIDBENCH/20260101/us-east-1/dynamodb/aws4_request, "
+  r += "\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/";
+  r += kinesis ? "kinesis" : "dynamodb";
+  r += "/aws4_request, "
        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
        "Signature=0000000000000000000000000000000000000000000000000000000000000000\r\nContent-Length: ";
   r += std::to_string(body.size());
@@ -132,6 +148,22 @@ RequestFactory MakeFactory(const Options& o, const std::string& scenario, int ru
       return RequestBytes(o, "Query",
                           "{" + t + ",\"KeyConditionExpression\":\"pk = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"" +
                               pre_pk(rng() % parts) + "\"}}}");
+    };
+  }
+  if (scenario == "kinesis-put") {
+    // 300 bytes of data (400 base64 characters) per record, distinct partition keys.
+    const std::string data(kKinesisRecordBytes / 3 * 4, 'Q');
+    return [=, &o](int c, int64_t s, std::mt19937_64& rng) {
+      std::string body;
+      body.reserve(kKinesisBatch * (data.size() + 64) + 64);
+      body += "{\"StreamName\":\"" + o.table + "\",\"Records\":[";
+      for (int i = 0; i < kKinesisBatch; ++i) {
+        if (i > 0) body += ",";
+        body += "{\"Data\":\"" + data + "\",\"PartitionKey\":\"k" + std::to_string(run_id) + "-" + std::to_string(c) +
+                "-" + std::to_string(s) + "-" + std::to_string(rng() % 1000000) + "\"}";
+      }
+      body += "]}";
+      return RequestBytes(o, "Kinesis_20131202.PutRecords", body);
     };
   }
   if (scenario == "batch") {
@@ -230,9 +262,19 @@ Response Call(const Options& o, std::string_view operation, const std::string& b
   return r;
 }
 
+// PutRecords' FailedRecordCount (0 when absent).
+int64_t FailedRecordCount(const std::string& body) {
+  size_t p = body.find("\"FailedRecordCount\"");
+  if (p == std::string::npos) return 0;
+  p += 19;
+  while (p < body.size() && (body[p] == ' ' || body[p] == ':')) ++p;
+  return std::atoll(body.c_str() + p);
+}
+
 struct RunResult {
   int64_t ok = 0;
   int64_t errors = 0;
+  int64_t failed_records = 0;  // PutRecords entries that came back with an ErrorCode
   double seconds = 0;
   std::vector<int64_t> latencies_ns;
   std::string first_error;
@@ -322,6 +364,7 @@ RunResult RunClosedLoop(const Options& o, const RequestFactory& make, int concur
       result.latencies_ns.push_back(now - c.sent_ns);
       if (resp.status == 200) {
         ++result.ok;
+        result.failed_records += FailedRecordCount(resp.body);
       } else {
         ++result.errors;
         if (result.first_error.empty()) result.first_error = std::to_string(resp.status) + " " + resp.body;
@@ -346,7 +389,26 @@ RunResult RunClosedLoop(const Options& o, const RequestFactory& make, int concur
 
 // --- setup ----------------------------------------------------------------------------------
 
+// Creates the Kinesis stream (waits until ACTIVE).
+bool SetupKinesis(const Options& o) {
+  Response r = Call(o, "Kinesis_20131202.CreateStream",
+                    "{\"StreamName\":\"" + o.table + "\",\"ShardCount\":" + std::to_string(o.shards) + "}");
+  if (r.status != 200 && r.body.find("ResourceInUseException") == std::string::npos) {
+    std::fprintf(stderr, "CreateStream failed: %d %s\n", r.status, r.body.c_str());
+    return false;
+  }
+  for (int i = 0; i < 200; ++i) {
+    r = Call(o, "Kinesis_20131202.DescribeStreamSummary", "{\"StreamName\":\"" + o.table + "\"}");
+    if (r.status == 200 && r.body.find("ACTIVE") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::printf("setup: stream %s with %d shards\n", o.table.c_str(), o.shards);
+  return true;
+}
+
 bool Setup(const Options& o) {
+  if (std::all_of(o.scenarios.begin(), o.scenarios.end(), IsKinesis)) return SetupKinesis(o);
+  if (std::any_of(o.scenarios.begin(), o.scenarios.end(), IsKinesis) && !SetupKinesis(o)) return false;
   std::string create = "{\"TableName\":\"" + o.table +
                        "\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
                        "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
@@ -398,7 +460,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: tributary-http-load [--endpoint http://HOST:PORT] [--scenarios put,get,update,query,batch]\n"
                "                           [--concurrency 1,16] [--duration SECONDS] [--table NAME]\n"
-               "                           [--partitions N] [--label TEXT] [--no-env]\n");
+               "                           [--partitions N] [--shards N] [--label TEXT] [--no-env] [--smoke]\n");
 }
 
 }  // namespace
@@ -436,6 +498,12 @@ int main(int argc, char** argv) {
       o.partitions = std::max(1, std::atoi(value().c_str()));
     } else if (a == "--label") {
       o.label = value();
+    } else if (a == "--shards") {
+      o.shards = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--smoke") {
+      o.duration_s = 0.3;
+      o.concurrency = {1};
+      o.partitions = 10;
     } else if (a == "--no-env") {
       env = false;
     } else {
@@ -447,8 +515,8 @@ int main(int argc, char** argv) {
   std::printf("endpoint: http://%s:%d%s%s\n", o.host.c_str(), o.port, o.label.empty() ? "" : "  label: ",
               o.label.c_str());
   if (!Setup(o)) return 1;
-  std::printf("%-10s %-7s %5s %10s %10s %10s %8s\n", "server", "scenario", "conc", "req/s", "p50_us", "p99_us",
-              "errors");
+  std::printf("%-10s %-11s %5s %10s %10s %10s %10s %8s\n", "server", "scenario", "conc", "req/s", "items/s", "p50_us",
+              "p99_us", "errors");
   int run_id = static_cast<int>(NowNs() % 100000);
   for (const auto& s : o.scenarios) {
     for (int c : o.concurrency) {
@@ -460,9 +528,13 @@ int main(int argc, char** argv) {
       RunResult r = RunClosedLoop(o, make, c, o.duration_s);
       double rps = r.seconds > 0 ? static_cast<double>(r.ok + r.errors) / r.seconds : 0;
       int64_t p50 = Percentile(r.latencies_ns, 0.50), p99 = Percentile(r.latencies_ns, 0.99);
-      std::printf("%-10s %-7s %5d %10.0f %10.1f %10.1f %8lld\n", o.label.empty() ? "-" : o.label.c_str(), s.c_str(),
-                  c, rps, static_cast<double>(p50) / 1e3, static_cast<double>(p99) / 1e3,
+      // Items per request: BatchWriteItem 25, PutRecords 500 (records that failed not counted).
+      const int64_t per = s == "batch" ? 25 : s == "kinesis-put" ? kKinesisBatch : 1;
+      const double items = r.seconds > 0 ? static_cast<double>(r.ok * per - r.failed_records) / r.seconds : 0;
+      std::printf("%-10s %-11s %5d %10.0f %10.0f %10.1f %10.1f %8lld\n", o.label.empty() ? "-" : o.label.c_str(),
+                  s.c_str(), c, rps, items, static_cast<double>(p50) / 1e3, static_cast<double>(p99) / 1e3,
                   static_cast<long long>(r.errors));
+      if (r.failed_records > 0) std::printf("  failed records: %lld\n", static_cast<long long>(r.failed_records));
       if (!r.first_error.empty()) std::printf("  first error: %.300s\n", r.first_error.c_str());
       std::fflush(stdout);
     }
