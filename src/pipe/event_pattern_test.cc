@@ -153,5 +153,45 @@ TEST(EventPatternTest, MatchesJsonRejectsNonObjects) {
   EXPECT_THAT(p->MatchesJson("{").status(), StatusIs(StatusCode::kInvalidArgument));
 }
 
+// Mutated patterns (bytes flipped, cut, repeated) never crash the compiler or the matcher: each
+// either compiles or is InvalidArgument with the EventBridge reason prefix.
+TEST(EventPatternTest, MutatedPatternsCompileOrFailCleanly) {
+  const CaseFile& file = Cases();
+  std::vector<std::string> seeds;
+  simdjson::dom::array cases;
+  ASSERT_EQ(file.root["cases"].get(cases), simdjson::SUCCESS);
+  for (simdjson::dom::element c : cases) seeds.push_back(simdjson::minify(c["pattern"]));
+  const std::string event = simdjson::minify(file.root["events"]["insert_order"]);
+  auto record = ChangeRecord::FromJson(event);
+  ASSERT_OK(record);
+  std::mt19937_64 rng = testing::SeededRng();
+  const std::string alphabet = "{}[]\":,*\\$.-0123456789eE truefalsnul";
+  int compiled = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const size_t at = rng() % text.size();
+      switch (rng() % 4) {
+        case 0: text[at] = alphabet[rng() % alphabet.size()]; break;
+        case 1: text.erase(at, 1 + rng() % 4); break;
+        case 2: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        case 3: text.insert(at, text.substr(at, 1 + rng() % 8)); break;
+      }
+    }
+    auto p = EventPattern::Compile(text);
+    if (!p.ok()) {
+      ASSERT_THAT(p.status(), StatusIs(StatusCode::kInvalidArgument)) << text;
+      ASSERT_THAT(p.status().message(), HasSubstr("Event pattern is not valid. Reason: ")) << text;
+      continue;
+    }
+    ++compiled;
+    auto json_result = p->MatchesJson(event);
+    ASSERT_OK(json_result) << text;
+    EXPECT_EQ(p->Matches(*record), *json_result) << text;  // both event forms agree
+  }
+  EXPECT_GT(compiled, 100);
+}
+
 }  // namespace
 }  // namespace tributary::pipe
