@@ -78,6 +78,8 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   options.lake_root = pipeline.lake_root();
   options.results_dir = pipeline.data_dir() + "/s3";  // Athena: s3://BUCKET/KEY -> DIR/s3/BUCKET/KEY
   TRIB_RETURN_IF_ERROR(ConfigureKinesis(config, pipeline, &options.kinesis));
+  options.firehose.backend = pipeline.firehose();
+  TRIB_ASSIGN_OR_RETURN(options.firehose.records_per_second, EnvInt("TRIBUTARY_FIREHOSE_RECORDS_PER_SECOND", 0));
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {

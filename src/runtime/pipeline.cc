@@ -17,6 +17,7 @@
 #include "delivery/delivery_stream.h"
 #include "pipe/pipe.h"
 #include "runtime/data_dir.h"
+#include "runtime/firehose_deliveries.h"
 #include "stream/embedded_stream.h"
 #include "table/table_engine.h"
 #include "transform/chain.h"
@@ -42,6 +43,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<transform::Processor>> processors;
   std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
   std::vector<std::unique_ptr<delivery::Compactor>> compactors;  // deliveries with compaction on
+  std::unique_ptr<FirehoseDeliveries> firehose;  // delivery streams created through the Firehose API
 
   bool started = false;
   std::thread housekeeping;
@@ -144,6 +146,64 @@ delivery::FileFormat DeliveryFileFormat(const config::FormatConfig& f) {
 
 }  // namespace
 
+namespace {
+
+// Builds one delivery (its processor chain and DeliveryStream) reading `source`; errors point at
+// the YAML. Also the builder of the deliveries created through the Firehose API.
+Result<FirehoseDeliveries::Built> BuildDelivery(Pipeline::Impl& p, const config::DeliveryConfig& dc,
+                                                stream::DataStream& source) {
+  const auto& cfg = p.config;
+  TRIB_ASSIGN_OR_RETURN(std::unique_ptr<transform::Processor> processor,
+                        CreateProcessorChain(cfg, dc, p.layout));
+  if (dc.partitioning == config::Partitioning::kNone) {
+    return config::ConfigError(dc.at("partitioning"), "partitioning 'none' is not supported yet");
+  }
+  delivery::DeliveryOptions dopt;
+  dopt.name = dc.name;
+  dopt.table = dc.table;
+  dopt.lake_root = p.layout.lake_root;
+  dopt.error_prefix = dc.error_prefix;
+  dopt.prefix = dc.prefix;
+  dopt.error_output_prefix = dc.error_output_prefix;
+  dopt.default_prefix = dc.default_prefix == config::DefaultPrefix::kHive
+                            ? delivery::DefaultPrefix::kHive
+                            : delivery::DefaultPrefix::kFirehose;
+  dopt.time_source = dc.partitioning == config::Partitioning::kArrivalTime
+                         ? delivery::TimeSource::kArrivalTime
+                         : delivery::TimeSource::kEventTime;
+  dopt.max_open_partitions = dc.max_open_partitions;
+  dopt.partition_limit_action = dc.on_partition_limit == config::PartitionLimitAction::kFlush
+                                    ? delivery::PartitionLimitAction::kFlush
+                                    : delivery::PartitionLimitAction::kError;
+  {
+    // Point layout errors (location, Hive keys, error folders) at the key that caused them.
+    delivery::DeliveryOptions check = dopt;
+    Status s = check.Normalize();
+    if (!s.ok()) {
+      const bool about_error_prefix = s.message().find("error_output_prefix") != std::string::npos;
+      const bool about_prefix = s.message().find("prefix '") != std::string::npos;
+      const config::Location& at = about_error_prefix ? dc.at("error_output_prefix")
+                                   : about_prefix     ? dc.at("prefix")
+                                                      : dc.location;
+      return config::ConfigError(at, s.message());
+    }
+  }
+  dopt.buffering.interval_ms = dc.buffering.interval_ms;
+  dopt.buffering.max_bytes = dc.buffering.max_bytes;
+  dopt.buffering.max_records = dc.buffering.max_records;
+  dopt.format = DeliveryFileFormat(dc.format);
+  if (auto retries = processor->BatchRetries()) dopt.processor_retries = *retries;
+  auto created = delivery::DeliveryStream::Create(dopt, source, *p.catalog, *processor,
+                                                  p.clock, p.metrics);
+  if (!created.ok()) return config::ConfigError(dc.location, created.status().message());
+  FirehoseDeliveries::Built built;
+  built.processor = std::move(processor);
+  built.delivery = std::move(created).value();
+  return built;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, PipelineOptions options) {
   if (options.data_dir.empty()) return Status::InvalidArgument("no data directory given");
   auto impl = std::make_unique<Impl>();
@@ -235,51 +295,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
 
   for (const auto& dc : cfg.deliveries) {
     TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, dc.source));
-    TRIB_ASSIGN_OR_RETURN(std::unique_ptr<transform::Processor> processor,
-                          CreateProcessorChain(cfg, dc, p.layout));
-    if (dc.partitioning == config::Partitioning::kNone) {
-      return config::ConfigError(dc.at("partitioning"), "partitioning 'none' is not supported yet");
-    }
-    delivery::DeliveryOptions dopt;
-    dopt.name = dc.name;
-    dopt.table = dc.table;
-    dopt.lake_root = p.layout.lake_root;
-    dopt.error_prefix = dc.error_prefix;
-    dopt.prefix = dc.prefix;
-    dopt.error_output_prefix = dc.error_output_prefix;
-    dopt.default_prefix = dc.default_prefix == config::DefaultPrefix::kHive
-                              ? delivery::DefaultPrefix::kHive
-                              : delivery::DefaultPrefix::kFirehose;
-    dopt.time_source = dc.partitioning == config::Partitioning::kArrivalTime
-                           ? delivery::TimeSource::kArrivalTime
-                           : delivery::TimeSource::kEventTime;
-    dopt.max_open_partitions = dc.max_open_partitions;
-    dopt.partition_limit_action = dc.on_partition_limit == config::PartitionLimitAction::kFlush
-                                      ? delivery::PartitionLimitAction::kFlush
-                                      : delivery::PartitionLimitAction::kError;
-    {
-      // Point layout errors (location, Hive keys, error folders) at the key that caused them.
-      delivery::DeliveryOptions check = dopt;
-      Status s = check.Normalize();
-      if (!s.ok()) {
-        const bool about_error_prefix = s.message().find("error_output_prefix") != std::string::npos;
-        const bool about_prefix = s.message().find("prefix '") != std::string::npos;
-        const config::Location& at = about_error_prefix ? dc.at("error_output_prefix")
-                                     : about_prefix     ? dc.at("prefix")
-                                                        : dc.location;
-        return config::ConfigError(at, s.message());
-      }
-    }
-    dopt.buffering.interval_ms = dc.buffering.interval_ms;
-    dopt.buffering.max_bytes = dc.buffering.max_bytes;
-    dopt.buffering.max_records = dc.buffering.max_records;
-    dopt.format = DeliveryFileFormat(dc.format);
-    if (auto retries = processor->BatchRetries()) dopt.processor_retries = *retries;
-    auto created = delivery::DeliveryStream::Create(dopt, *source, *p.catalog, *processor,
-                                                    p.clock, p.metrics);
-    if (!created.ok()) return config::ConfigError(dc.location, created.status().message());
-    p.processors.push_back(std::move(processor));
-    p.deliveries.push_back(std::move(created).value());
+    TRIB_ASSIGN_OR_RETURN(FirehoseDeliveries::Built built, BuildDelivery(p, dc, *source));
+    p.processors.push_back(std::move(built.processor));
+    p.deliveries.push_back(std::move(built.delivery));
   }
   // Finish or discard what a crash left half done before anything new is written (Start()
   // recovers too; doing it here makes the catalog tables exist before the first query).
@@ -317,6 +335,29 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     p.compactors.push_back(std::move(compactor));
   }
   TRIB_RETURN_IF_ERROR(RecordDeliveryKeys(cfg, *p.catalog));
+  {
+    std::vector<streamapi::FirehoseStreamInfo> configured;
+    for (const auto& dc : cfg.deliveries) {
+      streamapi::FirehoseStreamInfo info;
+      info.name = dc.name;
+      info.type = std::string(streamapi::kKinesisStreamAsSource);
+      info.source_stream = dc.source.name;
+      info.from_config = true;
+      info.table = dc.table;
+      configured.push_back(std::move(info));
+    }
+    Impl* raw = &p;
+    p.firehose = std::make_unique<FirehoseDeliveries>(
+        (fs::path(p.layout.data_dir) / "firehose").string(), *p.streams,
+        [raw](const config::DeliveryConfig& dc, stream::DataStream& source) -> Result<FirehoseDeliveries::Built> {
+          TRIB_ASSIGN_OR_RETURN(FirehoseDeliveries::Built built, BuildDelivery(*raw, dc, source));
+          auto recovered = built.delivery->Recover();
+          if (!recovered.ok()) return recovered.status().WithContext("recovering delivery " + dc.name);
+          return built;
+        },
+        std::move(configured), cfg.region, cfg.account_id);
+    TRIB_RETURN_IF_ERROR(p.firehose->Load());
+  }
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -328,6 +369,7 @@ Status Pipeline::Start() {
   Impl& p = *impl_;
   if (p.started) return Status::FailedPrecondition("pipeline already started");
   for (auto& d : p.deliveries) TRIB_RETURN_IF_ERROR(d->Start());
+  if (p.firehose != nullptr) TRIB_RETURN_IF_ERROR(p.firehose->Start());
   for (auto& pp : p.pipes) TRIB_RETURN_IF_ERROR(pp->Start());
   for (auto& c : p.compactors) c->Start();
   p.started = true;
@@ -377,6 +419,10 @@ Status Pipeline::Stop() {
     Status s = d->Stop();
     if (!s.ok() && result.ok()) result = s;
   }
+  if (p.firehose != nullptr) {
+    Status s = p.firehose->Stop();
+    if (!s.ok() && result.ok()) result = s;
+  }
   (void)WriteStatusFile();
   return result;
 }
@@ -392,8 +438,12 @@ PipelineSnapshot Pipeline::Snapshot() const {
     snap.dead_lettered += st.records_dead_lettered;
     if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
   }
-  for (const auto& d : p.deliveries) {
-    const delivery::DeliveryStats stats = d->Stats();
+  std::vector<delivery::DeliveryStats> all_stats;
+  for (const auto& d : p.deliveries) all_stats.push_back(d->Stats());
+  if (p.firehose != nullptr) {
+    for (auto& st : p.firehose->Stats()) all_stats.push_back(std::move(st));
+  }
+  for (const delivery::DeliveryStats& stats : all_stats) {
     const delivery::ShardStats totals = stats.Totals();
     snap.deliveries.push_back({stats.name, totals.records_failed, totals.failed_by_code});
     for (const auto& st : stats.shards) {
@@ -486,6 +536,7 @@ Status Pipeline::WriteStatusFile() const {
 table::TableEngine& Pipeline::tables() { return *impl_->tables; }
 catalog::Catalog& Pipeline::catalog() { return *impl_->catalog; }
 stream::EmbeddedStreamStore& Pipeline::streams() { return *impl_->streams; }
+streamapi::FirehoseBackend* Pipeline::firehose() { return impl_->firehose.get(); }
 const std::string& Pipeline::lake_root() const { return impl_->layout.lake_root; }
 const std::string& Pipeline::data_dir() const { return impl_->layout.data_dir; }
 const config::PipelineConfig& Pipeline::config() const { return impl_->config; }

@@ -5,6 +5,7 @@
 //   DIR/stream/     EmbeddedStreamStore (the Kinesis-like log, with pipe checkpoints)
 //   DIR/catalog.db  Catalog (tables, files, delivery checkpoints)   [config: catalog.path]
 //   DIR/lake/       delivered files                                  [config: destination.path]
+//   DIR/firehose/   delivery streams created through the Firehose API (firehose_deliveries.h)
 //
 // Open() creates whatever the config declares and is missing (tables, streams, catalog tables),
 // and recovers half-done delivery commits. Start() runs one thread per pipe and per delivery
@@ -31,6 +32,9 @@ class TableEngine;
 }
 namespace tributary::stream {
 class EmbeddedStreamStore;
+}
+namespace tributary::streamapi {
+class FirehoseBackend;
 }
 
 namespace tributary::runtime {
@@ -87,6 +91,9 @@ class Pipeline {
   catalog::Catalog& catalog();
   // The embedded log (the Kinesis API on the endpoint serves it).
   stream::EmbeddedStreamStore& streams();
+  // The delivery streams created through the Firehose API (runtime/firehose_deliveries.h), run
+  // with the configured ones; nullptr when the pipeline was opened without pipes.
+  streamapi::FirehoseBackend* firehose();
   const std::string& lake_root() const;
   const std::string& data_dir() const;
   const config::PipelineConfig& config() const;

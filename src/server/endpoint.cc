@@ -48,6 +48,7 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <li><code>POST /</code> with <code>X-Amz-Target: AWSGlue.*</code> - the Glue Data Catalog (read side)</li>
 <li><code>POST /</code> with <code>X-Amz-Target: AmazonAthena.*</code> - the Athena query API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: Kinesis_20131202.*</code> - the Kinesis Data Streams API</li>
+<li><code>POST /</code> with <code>X-Amz-Target: Firehose_20150804.*</code> - the Firehose API (delivery streams into the lake)</li>
 <li><code>POST /api/query</code> with <code>{"sql": "SELECT ..."}</code> - SQL over the lake, as JSON</li>
 <li><code>GET /metrics</code> - Prometheus metrics</li>
 <li><code>GET /health</code> - liveness</li>

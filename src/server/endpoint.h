@@ -6,6 +6,8 @@
 //           RegisterAthena; AWS JSON 1.1, no x-amz-crc32, SigV4 service "glue" / "athena")
 //   POST /  X-Amz-Target Kinesis_20131202.* -> the same registry (streamapi::RegisterKinesis; AWS
 //           JSON 1.1, SigV4 service "kinesis")
+//   POST /  X-Amz-Target Firehose_20150804.* -> the same registry (streamapi::RegisterFirehose;
+//           SigV4 service "firehose")
 //   POST /api/query  {"sql": ...} -> JSON rows (SetSqlQueryHandler; no SigV4: loopback only)
 //   GET /         a small page listing the endpoints (the dashboard comes later)
 //   GET /health   200 "ok"

@@ -9,6 +9,7 @@
 #include "query/query_engine.h"
 #include "server/endpoint.h"
 #include "server/http_server.h"
+#include "streamapi/firehose_api.h"
 #include "streamapi/kinesis_api.h"
 
 namespace tributary::server {
@@ -53,6 +54,13 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, tabl
     kinesis.region = options.region;
     kinesis.account_id = options.account_id;
     streamapi::RegisterKinesis(registry, kinesis);
+  }
+  if (options.firehose.backend != nullptr) {
+    streamapi::FirehoseOptions firehose = options.firehose;
+    firehose.clock = context.clock;
+    firehose.region = options.region;
+    firehose.account_id = options.account_id;
+    streamapi::RegisterFirehose(registry, firehose);
   }
   std::unique_ptr<LakeServices> lake;
   if (options.catalog != nullptr && !options.results_dir.empty()) {

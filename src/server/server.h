@@ -20,6 +20,7 @@
 #include "core/metrics.h"
 #include "core/status.h"
 #include "lakeapi/sql_api.h"
+#include "streamapi/firehose_api.h"
 #include "streamapi/kinesis_api.h"
 
 namespace tributary::table {
@@ -66,6 +67,9 @@ struct ServerOptions {
   // (Kinesis_20131202.*, src/streamapi/kinesis_api.h) over that embedded log. Its region,
   // account and clock are taken from the fields above.
   streamapi::KinesisOptions kinesis;
+  // With firehose.backend set (borrowed; outlives the server): the Firehose API
+  // (Firehose_20150804.*, src/streamapi/firehose_api.h) over the pipeline's deliveries.
+  streamapi::FirehoseOptions firehose;
 };
 
 class Server {
