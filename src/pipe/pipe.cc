@@ -1,5 +1,6 @@
 #include "pipe/pipe.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace tributary::pipe {
@@ -7,6 +8,8 @@ namespace tributary::pipe {
 namespace {
 constexpr size_t kMaxPartitionKeyChars = 256;
 constexpr size_t kMaxRecordDataBytes = 1024 * 1024;  // Kinesis' record data limit
+constexpr size_t kMaxBatchBytes = 6 * 1000 * 1000;   // Pipes closes a batch at 6 MB
+constexpr size_t kRecordFramingBytes = 400;          // a record's JSON beyond its item bytes
 }  // namespace
 
 std::string Pipe::CheckpointKey(std::string_view pipe_name, std::string_view shard_id) {
@@ -105,8 +108,19 @@ Status Pipe::MoveShard(const std::string& shard_id, bool force, int64_t* moved) 
     waiting_since_ms_.erase(shard_id);
     return Status::Ok();
   }
+  // Pipes closes a batch at 6 MB: keep the longest prefix within it (always at least one record),
+  // sized by the records' DynamoDB sizes plus their JSON framing.
+  size_t batch_bytes = 0;
+  size_t keep = 0;
+  for (; keep < records.size(); ++keep) {
+    batch_bytes += static_cast<size_t>(std::max<int64_t>(records[keep].size_bytes, 0)) +
+                   kRecordFramingBytes;
+    if (keep > 0 && batch_bytes > kMaxBatchBytes) break;
+  }
+  const bool full = keep < records.size() || records.size() >= options_.batch_size;
+  records.resize(keep);
   // Batching window: a partial batch waits until its first record has waited long enough.
-  if (!force && options_.maximum_batching_window_ms > 0 && records.size() < options_.batch_size) {
+  if (!force && options_.maximum_batching_window_ms > 0 && !full) {
     const int64_t now = clock_->NowMillis();
     auto [it, fresh] = waiting_since_ms_.try_emplace(shard_id, now);
     if (fresh || now - it->second < options_.maximum_batching_window_ms) return Status::Ok();

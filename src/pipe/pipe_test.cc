@@ -36,6 +36,12 @@ class VectorSource final : public capture::Source {
   uint64_t change_version() const override { return version_; }
   bool WaitForChanges(uint64_t seen, int64_t) const override { return version_ != seen; }
 
+  void SetSizeBytes(int64_t n) {
+    for (auto& [shard, records] : shards_) {
+      for (auto& r : records) r.size_bytes = n;
+    }
+  }
+
   void Add(const std::string& shard, const std::string& order_id, EventName name) {
     ChangeRecord r;
     r.event_id = "e" + std::to_string(next_);
@@ -356,6 +362,25 @@ TEST(PipeTest, DeadLetterFileGetsOneJsonLinePerRejectedRecord) {
   EXPECT_EQ(lines, 2);
   EXPECT_TRUE(ReadAll(f.target).empty());
   EXPECT_EQ((*pipe)->stats().positions.at("s"), "101");
+}
+
+TEST(PipeTest, ABatchClosesAtSixMegabytes) {
+  StreamFixture f;
+  VectorSource source;
+  for (int i = 0; i < 10; ++i) source.Add("s", "o-" + std::to_string(i), EventName::kInsert);
+  source.SetSizeBytes(2'000'000);  // as the table reports big items; 2 fit in 6 MB with framing
+  PipeOptions options{.name = "b", .batch_size = 100, .maximum_batching_window_ms = 60000};
+  options.clock = &f.clock;
+  auto pipe = Pipe::Create(options, &source, f.target, nullptr);
+  ASSERT_OK(pipe);
+  int64_t read = 0;
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 2);  // a batch full by size goes at once, despite the window
+  ASSERT_OK((*pipe)->RunOnce(&read));
+  EXPECT_EQ(read, 2);
+  ASSERT_OK((*pipe)->Drain());
+  EXPECT_EQ((*pipe)->stats().records_moved, 10);
+  EXPECT_EQ((*pipe)->stats().batches, 5);
 }
 
 }  // namespace
