@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "runtime/pipeline.h"
+#include "streamapi/firehose_api.h"
 
 namespace tributary::cli {
 
@@ -49,6 +50,16 @@ Status ConfigureKinesis(const config::PipelineConfig& config, runtime::Pipeline&
   for (const auto& s : config.streams) out->protected_streams.insert(s.name);
   for (const auto& p : config.pipes) out->protected_streams.insert(p.target.name);
   for (const auto& d : config.deliveries) out->protected_streams.insert(d.source.name);
+  // Streams that Firehose delivery streams created through the API read (their own DirectPut
+  // buffers included) stay while those exist.
+  if (streamapi::FirehoseBackend* firehose = pipeline.firehose()) {
+    out->stream_in_use = [firehose](std::string_view name) {
+      for (const auto& d : firehose->ListDeliveryStreams()) {
+        if (d.source_stream == name || "_firehose." + d.name == name) return true;
+      }
+      return false;
+    };
+  }
   TRIB_ASSIGN_OR_RETURN(out->iterator_ttl_ms, EnvInt("TRIBUTARY_KINESIS_ITERATOR_TTL_MS", 300000));
   TRIB_ASSIGN_OR_RETURN(out->shard_records_per_second, EnvInt("TRIBUTARY_KINESIS_SHARD_RECORDS_PER_SECOND", 0));
   return Status::Ok();

@@ -242,11 +242,11 @@ ApiResult KinesisService::DeleteStream(element req) {
   auto name_or = StreamNameOf(req);
   if (auto* e = std::get_if<ApiError>(&name_or)) return *e;
   const std::string& name = std::get<0>(name_or);
-  if (o_.protected_streams.count(name) != 0) {
+  if (o_.protected_streams.count(name) != 0 || (o_.stream_in_use && o_.stream_in_use(name))) {
     if (!o_.store->GetStream(name).ok()) return StreamNotFound(name);
     return Error("ResourceInUseException", "Stream " + name + " under account " + o_.account_id +
-                                               " is used by the pipeline configuration (a pipe or delivery); "
-                                               "remove it there first.");
+                                               " is in use by the pipeline (a pipe or a delivery stream reads or "
+                                               "writes it); remove that first.");
   }
   Status s = o_.store->DeleteStream(name);
   if (s.code() == StatusCode::kNotFound) return StreamNotFound(name);

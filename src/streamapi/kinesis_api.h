@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ struct KinesisOptions {
   // Streams the pipeline configuration reads or writes: DeleteStream refuses them
   // (ResourceInUseException) instead of pulling them from under a running pipe or delivery.
   std::set<std::string, std::less<>> protected_streams;
+  // Also refused when this returns true for the name (e.g. streams that Firehose delivery streams
+  // created through the API read). May be empty.
+  std::function<bool(std::string_view)> stream_in_use;
 };
 
 // Adds the Kinesis_20131202.* operations above to `registry`.

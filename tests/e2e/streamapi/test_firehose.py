@@ -65,6 +65,7 @@ class FirehoseTest(sh.StreamTestCase):
         self.firehose.put_record(DeliveryStreamName="clicks", Record={"Data": b'{"user":"after","n":1}'})
         self.assertEqual(self.wait_rows("SELECT count(*) FROM clicks", "302"), "302")
 
+        self.assertClientError("ResourceInUseException", self.kinesis.delete_stream, StreamName="_firehose.clicks")
         self.firehose.delete_delivery_stream(DeliveryStreamName="clicks")
         self.assertClientError("ResourceNotFoundException", self.firehose.describe_delivery_stream,
                                DeliveryStreamName="clicks")
@@ -93,6 +94,10 @@ class FirehoseTest(sh.StreamTestCase):
         self.kinesis.put_records(StreamName="events", Records=[
             {"Data": json.dumps({"k": i}).encode(), "PartitionKey": str(i)} for i in range(40)])
         self.assertEqual(self.wait_rows("SELECT count(*) FROM events_fh", "40"), "40")
+        # The stream stays while a delivery stream reads it.
+        self.assertClientError("ResourceInUseException", self.kinesis.delete_stream, StreamName="events")
+        self.firehose.delete_delivery_stream(DeliveryStreamName="events-fh")
+        self.kinesis.delete_stream(StreamName="events")
         self.assertClientError("InvalidArgumentException", self.firehose.create_delivery_stream,
                                DeliveryStreamName="nosource", DeliveryStreamType="KinesisStreamAsSource",
                                KinesisStreamSourceConfiguration={
