@@ -42,8 +42,18 @@ test-asan: bootstrap
 	cmake --build $(ASAN_DIR) -j$(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) --timeout 900
 
+# The whole benchmark suite: every tributary-bench scenario (figures in $(BUILD_DIR)/bench-results.json
+# plus a summary table), then the `api` scenario: scripts/bench-peers (tributary, moto_server,
+# dynalite through the same driver; a peer that is not installed is skipped with a line saying so),
+# its output in $(BUILD_DIR)/bench-api.txt. BENCH_ARGS go to tributary-bench; BENCH_API=0 skips api.
+BENCH_ARGS ?=
+BENCH_API ?= 1
 bench: build
-	./$(BUILD_DIR)/tributary-bench --scenario all
+	./$(BUILD_DIR)/tributary-bench --scenario all --json $(BUILD_DIR)/bench-results.json $(BENCH_ARGS)
+	@if [ "$(BENCH_API)" != 0 ]; then \
+	  command -v node >/dev/null && ./scripts/bench-peers install || echo "make bench: api: dynalite could not be installed (node/npm); it is skipped"; \
+	  MOTO_DURATION=3 ./scripts/bench-peers run $(BUILD_DIR) -- --duration 5 --concurrency 1,16 | tee $(BUILD_DIR)/bench-api.txt; \
+	fi
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -45,6 +45,8 @@ struct ScratchDir {
 
 double Seconds(Steady::duration d) { return std::chrono::duration<double>(d).count(); }
 
+}  // namespace
+
 // A realistic sales change record, as the pipe writes it into the stream.
 std::string SalesRecordJson(std::mt19937_64& rng, int64_t i, int64_t now_s) {
   static const char* kProducts[] = {"Laptop", "Wireless Mouse", "27in Monitor", "USB-C Hub", "Headphones"};
@@ -80,6 +82,8 @@ std::string SalesRecordJson(std::mt19937_64& rng, int64_t i, int64_t now_s) {
   r.size_bytes = 250;
   return r.ToJson();
 }
+
+namespace {
 
 int64_t ParseUtcMillis(const std::string& s) {
   std::tm tm{};

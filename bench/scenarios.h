@@ -4,10 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
 namespace tributary::bench {
+
+// A realistic sales change record (INSERT/MODIFY/REMOVE mix of orders) as the pipe writes it into
+// the stream: record `i` of a run, timestamps around now_s. Shared by deliver and limit.
+std::string SalesRecordJson(std::mt19937_64& rng, int64_t i, int64_t now_s);
 
 struct DeliverParams {
   int64_t records = 1000000;
