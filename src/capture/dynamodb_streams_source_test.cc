@@ -10,7 +10,7 @@
 #include <set>
 
 #include "core/clock.h"
-#include "dynamodb/api.h"
+#include "dynamodb/local_api_caller.h"
 #include "table/table_engine.h"
 #include "testing/test_util.h"
 
@@ -21,22 +21,18 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::StatusIs;
 
-// AWS JSON calls served in process by the local endpoint's handlers.
+// Counts calls on the way to the local endpoint's handlers.
 class LocalApiCaller final : public AwsJsonCaller {
  public:
-  explicit LocalApiCaller(dynamodb::ApiContext ctx) : ctx_(std::move(ctx)), registry_(dynamodb::BuildRegistry()) {}
+  explicit LocalApiCaller(dynamodb::ApiContext ctx) : inner_(std::move(ctx)) {}
   Result<std::string> Call(std::string_view target, std::string_view body) override {
     calls[std::string(target)] += 1;
-    dynamodb::ApiResponse r = dynamodb::Dispatch(registry_, target, body, ctx_);
-    if (r.http_status == 200) return r.body;
-    return Status(r.http_status >= 500 ? StatusCode::kUnavailable : StatusCode::kInvalidArgument,
-                  r.error_code + ": " + r.body);
+    return inner_.Call(target, body);
   }
   std::map<std::string, int> calls;
 
  private:
-  dynamodb::ApiContext ctx_;
-  dynamodb::OperationRegistry registry_;
+  dynamodb::LocalApiCaller inner_;
 };
 
 class LocalSourceTest : public ::testing::Test {

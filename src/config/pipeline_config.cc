@@ -39,6 +39,10 @@ std::string_view ResourceKindName(ResourceKind kind) {
   return "?";
 }
 
+std::string_view StreamTypeName(StreamType type) {
+  return type == StreamType::kKinesis ? "kinesis" : "embedded";
+}
+
 std::string ResourceRef::ToString() const {
   return std::string(ResourceKindName(kind)) + ":" + name;
 }

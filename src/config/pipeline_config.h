@@ -75,11 +75,41 @@ struct TableConfig : Located {
   std::optional<TableStreamConfig> stream;  // absent: the table has no change stream
 };
 
-// A durable sharded log with Kinesis Data Streams semantics.
+// Where an AWS connector sends its calls (docs/aws-sources.md). Empty values fall back to the
+// AWS SDK conventions (AWS_ENDPOINT_URL*, AWS_REGION, AWS_PROFILE) and then to the pipeline's
+// region.
+struct AwsEndpointConfig {
+  std::string endpoint_url;  // "http://127.0.0.1:5000" for moto_server, Tributary's own, ...
+  std::string region;
+  std::string profile;
+};
+
+// A durable sharded log with Kinesis Data Streams semantics: the embedded one (default) or a
+// real Kinesis stream (`type: kinesis`).
+enum class StreamType : uint8_t { kEmbedded, kKinesis };
+std::string_view StreamTypeName(StreamType type);  // "embedded" | "kinesis"
+
 struct StreamConfig : Located {
   std::string name;  // Kinesis stream name: [a-zA-Z0-9_.-]{1,128}
-  int shards = 1;
-  int retention_hours = 24;  // 24..8760, as Kinesis
+  int shards = 1;            // kinesis: the shard count when Tributary creates the stream
+  int retention_hours = 24;  // 24..8760, as Kinesis (embedded only)
+  StreamType type = StreamType::kEmbedded;
+  AwsEndpointConfig aws;                    // kinesis
+  int64_t records_per_shard_second = 1000;  // kinesis: client-side pacing, 1..1000000
+  int64_t bytes_per_shard_second = 1 << 20; // kinesis: 1 KiB..1 GiB
+};
+
+// A pipe source read through the DynamoDB Streams API (AWS, moto_server, or Tributary's own
+// local endpoint): YAML `source: {type: dynamodb-streams, table: NAME | stream_arn: ARN, ...}`.
+// The pipe's own `starting_position` applies (the source implements LATEST with LATEST shard
+// iterators, so its Scan backfill segments are not skipped).
+struct DynamoDbStreamsSourceConfig : Located {
+  std::string table;       // the DynamoDB table (its latest stream); needed for backfill
+  std::string stream_arn;  // or a stream ARN
+  AwsEndpointConfig aws;
+  bool restart_when_trimmed = false;  // on_trimmed: fail (default) | restart-at-trim-horizon
+  int backfill_segments = 0;       // backfill: {segments: N}; 0 = no backfill, else 1..1000
+  int64_t poll_interval_ms = 250;  // 1..60000
 };
 
 // What a pipe or delivery reads from or writes to, written "table:<name>" or "stream:<name>".
@@ -108,6 +138,7 @@ std::string_view StartingPositionName(StartingPosition p);  // "TRIM_HORIZON" | 
 struct PipeConfig : Located {
   std::string name;                               // Pipe name: [a-zA-Z0-9_.-]{1,64}
   ResourceRef source;                             // kind table; the table must have a stream
+  std::optional<DynamoDbStreamsSourceConfig> dynamodb_streams;  // set: `source` is this instead
   ResourceRef target;                             // kind stream
   // KinesisStreamParameters.PartitionKey: a JSON path into the event ("$..."), or static text.
   std::string partition_key = "$.dynamodb.Keys";  // default: the item key

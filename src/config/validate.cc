@@ -133,6 +133,36 @@ void CheckStream(Diagnostics& diag, const StreamConfig& s) {
   CheckRange(diag, s, "shards", "stream shards", s.shards, 1, kMaxShards);
   CheckRange(diag, s, "retention_hours", "stream retention_hours", s.retention_hours,
              kMinRetentionHours, kMaxRetentionHours);
+  if (s.type == StreamType::kKinesis) {
+    CheckRange(diag, s, "records_per_shard_second", "records_per_shard_second",
+               s.records_per_shard_second, int64_t{1}, int64_t{1000000});
+    CheckRange(diag, s, "bytes_per_shard_second", "bytes_per_shard_second",
+               s.bytes_per_shard_second, int64_t{1024}, int64_t{1} << 30);
+  } else {
+    for (const char* key : {"endpoint_url", "region", "profile", "records_per_shard_second",
+                            "bytes_per_shard_second"}) {
+      if (s.fields.count(key)) {
+        diag.Error(s.at(key), "'" + std::string(key) + "' applies to streams of type kinesis only");
+      }
+    }
+  }
+}
+
+void CheckDynamoDbStreamsSource(Diagnostics& diag, const std::string& who,
+                                const DynamoDbStreamsSourceConfig& s) {
+  if (s.table.empty() && s.stream_arn.empty()) {
+    diag.Error(s.location, who + " source of type dynamodb-streams needs 'table' or 'stream_arn'");
+  }
+  if (!s.stream_arn.empty() && s.stream_arn.rfind("arn:", 0) != 0) {
+    diag.Error(s.at("stream_arn"), who + " stream_arn must be an ARN ('arn:aws:dynamodb:...'), got '" +
+                                       s.stream_arn + "'");
+  }
+  if (!s.table.empty()) CheckAwsName(diag, s, "source table", s.table, 3, 255);
+  if (s.fields.count("backfill")) {
+    CheckRange(diag, s, "backfill.segments", "backfill segments", s.backfill_segments, 1, 1000);
+  }
+  CheckRange(diag, s, "poll_interval_ms", "poll_interval_ms", s.poll_interval_ms, int64_t{1},
+             int64_t{60000});
 }
 
 bool IsContainedRelativePath(std::string_view path);
@@ -141,7 +171,9 @@ void CheckPipe(Diagnostics& diag, const PipelineConfig& c, const PipeConfig& p) 
   CheckAwsName(diag, p, "pipe", p.name, 1, 64);
   const std::string who = "pipe '" + p.name + "'";
 
-  if (p.source.kind != ResourceKind::kTable) {
+  if (p.dynamodb_streams) {
+    CheckDynamoDbStreamsSource(diag, who, *p.dynamodb_streams);
+  } else if (p.source.kind != ResourceKind::kTable) {
     diag.Error(p.source.location,
                who + " source must be a table ('table:<name>'), got '" + p.source.ToString() + "'");
   } else if (const TableConfig* t = c.FindTable(p.source.name); t == nullptr) {

@@ -272,10 +272,55 @@ void ReadTable(YamlReader& r, const YAML::Node& node, const Location& at, TableC
 }
 
 void ReadStream(YamlReader& r, const YAML::Node& node, const Location& at, StreamConfig* out) {
-  MapReader m(r, node, at, "stream", {"name", "shards", "retention_hours"}, out);
+  MapReader m(r, node, at, "stream",
+              {"name", "shards", "retention_hours", "type", "endpoint_url", "region", "profile",
+               "records_per_shard_second", "bytes_per_shard_second"},
+              out);
   m.String("name", &out->name, /*required=*/true);
   m.Integer("shards", &out->shards);
   m.Integer("retention_hours", &out->retention_hours);
+  m.Enum<StreamType>("type", &out->type,
+                     {{"embedded", StreamType::kEmbedded}, {"kinesis", StreamType::kKinesis}});
+  m.String("endpoint_url", &out->aws.endpoint_url);
+  m.String("region", &out->aws.region);
+  m.String("profile", &out->aws.profile);
+  m.Integer("records_per_shard_second", &out->records_per_shard_second);
+  m.Integer("bytes_per_shard_second", &out->bytes_per_shard_second);
+}
+
+// `source: {type: dynamodb-streams, ...}` of a pipe.
+void ReadDynamoDbStreamsSource(YamlReader& r, const YAML::Node& node, const Location& at,
+                               PipeConfig* pipe) {
+  DynamoDbStreamsSourceConfig& out = pipe->dynamodb_streams.emplace();
+  MapReader m(r, node, at, "pipe source",
+              {"type", "table", "stream_arn", "endpoint_url", "region", "profile", "on_trimmed",
+               "backfill", "poll_interval_ms"},
+              &out);
+  std::string type;
+  m.String("type", &type, /*required=*/true);
+  if (!type.empty() && type != "dynamodb-streams") {
+    static constexpr std::string_view kTypes[] = {"dynamodb-streams"};
+    r.Error(out.at("type"), "unknown pipe source type '" + type + "'" + Suggestion(type, kTypes) +
+                                " (a table of this pipeline is written 'table:<name>')");
+  }
+  m.String("table", &out.table);
+  m.String("stream_arn", &out.stream_arn);
+  m.String("endpoint_url", &out.aws.endpoint_url);
+  m.String("region", &out.aws.region);
+  m.String("profile", &out.aws.profile);
+  m.Enum<bool>("on_trimmed", &out.restart_when_trimmed,
+               {{"fail", false}, {"restart-at-trim-horizon", true}});
+  m.Integer("poll_interval_ms", &out.poll_interval_ms);
+  m.Mapping("backfill", [&](const YAML::Node& n, const Location& l) {
+    Located where;
+    MapReader bm(r, n, l, "backfill", {"segments"}, &where);
+    out.backfill_segments = 1;
+    bm.Integer("segments", &out.backfill_segments);
+    if (where.fields.count("segments")) out.fields["backfill.segments"] = where.fields["segments"];
+  });
+  pipe->source.kind = ResourceKind::kTable;
+  pipe->source.name = out.table;
+  pipe->source.location = at;
 }
 
 // "table:Name" / "stream:Name".
@@ -317,7 +362,11 @@ void ReadPipe(YamlReader& r, const YAML::Node& node, const Location& at, PipeCon
                "input_template", "dead_letter"},
               out);
   m.String("name", &out->name, /*required=*/true);
-  ReadResourceRef(r, m, "source", &out->source);
+  if (const Entry* src = m.Find("source"); src != nullptr && src->value.IsMap()) {
+    ReadDynamoDbStreamsSource(r, src->value, src->value_location, out);
+  } else {
+    ReadResourceRef(r, m, "source", &out->source);
+  }
   ReadResourceRef(r, m, "target", &out->target);
   m.String("partition_key", &out->partition_key);
   m.Integer("batch_size", &out->batch_size);

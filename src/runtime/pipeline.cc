@@ -16,6 +16,7 @@
 #include "delivery/compactor.h"
 #include "delivery/delivery_stream.h"
 #include "pipe/pipe.h"
+#include "runtime/aws_connectors.h"
 #include "runtime/data_dir.h"
 #include "runtime/firehose_deliveries.h"
 #include "stream/embedded_stream.h"
@@ -38,6 +39,8 @@ struct Pipeline::Impl {
   std::unique_ptr<stream::EmbeddedStreamStore> streams;
   std::unique_ptr<catalog::Catalog> catalog;
   std::vector<std::unique_ptr<capture::EmbeddedTableSource>> sources;
+  std::unique_ptr<AwsConnectors> aws;                  // remote sources and streams
+  std::map<std::string, stream::DataStream*> remote_streams;  // kinesis streams by name
   std::vector<std::unique_ptr<pipe::DeadLetterQueue>> dead_letters;  // outlive the pipes
   std::vector<std::unique_ptr<pipe::Pipe>> pipes;
   std::vector<std::unique_ptr<transform::Processor>> processors;
@@ -78,7 +81,10 @@ Status RecordDeliveryKeys(const config::PipelineConfig& cfg, catalog::Catalog& c
   return Status::Ok();
 }
 
-Result<stream::DataStream*> ResolveStream(stream::EmbeddedStreamStore& store, const config::ResourceRef& ref) {
+Result<stream::DataStream*> ResolveStream(stream::EmbeddedStreamStore& store,
+                                          const std::map<std::string, stream::DataStream*>& remote,
+                                          const config::ResourceRef& ref) {
+  if (auto it = remote.find(ref.name); it != remote.end()) return it->second;
   auto s = store.GetStream(ref.name);
   if (!s.ok()) return config::ConfigError(ref.location, "stream '" + ref.name + "' is not available: " + s.status().message());
   return *s;
@@ -254,22 +260,39 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     if (!created.ok()) return config::ConfigError(t.location, "table '" + t.name + "': " + created.status().message());
   }
   for (const auto& s : cfg.streams) {
+    if (s.type == config::StreamType::kKinesis) continue;  // opened with the pipes below
     auto created = p.streams->CreateStream(s.name, s.shards, s.retention_hours);
     if (!created.ok()) return config::ConfigError(s.location, "stream '" + s.name + "': " + created.status().message());
   }
   if (!p.options.start_pipes) return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 
+  p.aws = std::make_unique<AwsConnectors>(
+      p.options.aws_caller_factory ? p.options.aws_caller_factory : DefaultAwsCallerFactory(),
+      p.catalog.get(), p.clock, p.metrics, cfg.region);
+  for (const auto& s : cfg.streams) {
+    if (s.type != config::StreamType::kKinesis) continue;
+    TRIB_ASSIGN_OR_RETURN(p.remote_streams[s.name], p.aws->OpenKinesis(s));
+  }
   for (const auto& pc : cfg.pipes) {
-    auto source = capture::EmbeddedTableSource::Create(p.tables.get(), pc.source.name);
-    if (!source.ok()) return config::ConfigError(pc.source.location, source.status().message());
-    TRIB_ASSIGN_OR_RETURN(stream::DataStream * target, ResolveStream(*p.streams, pc.target));
+    const capture::Source* source_ptr = nullptr;
+    if (pc.dynamodb_streams) {
+      TRIB_ASSIGN_OR_RETURN(source_ptr, p.aws->OpenDynamoDbStreamsSource(pc));
+    } else {
+      auto source = capture::EmbeddedTableSource::Create(p.tables.get(), pc.source.name);
+      if (!source.ok()) return config::ConfigError(pc.source.location, source.status().message());
+      p.sources.push_back(std::move(source).value());
+      source_ptr = p.sources.back().get();
+    }
+    TRIB_ASSIGN_OR_RETURN(stream::DataStream * target, ResolveStream(*p.streams, p.remote_streams, pc.target));
     pipe::PipeOptions po;
     po.name = pc.name;
     po.partition_key_path = pc.partition_key;
     po.batch_size = static_cast<size_t>(pc.batch_size);
     for (const auto& f : pc.filters) po.filters.push_back(f.json);
     po.maximum_batching_window_ms = int64_t{pc.maximum_batching_window_seconds} * 1000;
-    po.start_at_latest = pc.starting_position == config::StartingPosition::kLatest;
+    // A dynamodb-streams source starts at LATEST itself (LATEST shard iterators; its backfill
+    // segments must not be skipped).
+    po.start_at_latest = pc.starting_position == config::StartingPosition::kLatest && !pc.dynamodb_streams;
     po.input_template = pc.input_template;
     po.context.pipe_name = pc.name;
     po.context.pipe_arn = "arn:aws:pipes:" + cfg.region + ":" + cfg.account_id + ":pipe/" + pc.name;
@@ -279,7 +302,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     if (pc.dead_letter.starts_with("stream:")) {
       config::ResourceRef ref{config::ResourceKind::kStream, pc.dead_letter.substr(7),
                               pc.at("dead_letter")};
-      TRIB_ASSIGN_OR_RETURN(stream::DataStream * dlq, ResolveStream(*p.streams, ref));
+      TRIB_ASSIGN_OR_RETURN(stream::DataStream * dlq, ResolveStream(*p.streams, p.remote_streams, ref));
       p.dead_letters.push_back(pipe::DeadLetterQueue::ToStream(dlq));
       po.dead_letter = p.dead_letters.back().get();
     } else if (pc.dead_letter.starts_with("file:")) {
@@ -287,14 +310,13 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
           pipe::DeadLetterQueue::ToFile(p.layout.data_dir + "/" + pc.dead_letter.substr(5)));
       po.dead_letter = p.dead_letters.back().get();
     }
-    auto created = pipe::Pipe::Create(po, source->get(), target, p.metrics);
+    auto created = pipe::Pipe::Create(po, source_ptr, target, p.metrics);
     if (!created.ok()) return config::ConfigError(pc.location, created.status().message());
-    p.sources.push_back(std::move(source).value());
     p.pipes.push_back(std::move(created).value());
   }
 
   for (const auto& dc : cfg.deliveries) {
-    TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, dc.source));
+    TRIB_ASSIGN_OR_RETURN(stream::DataStream * source, ResolveStream(*p.streams, p.remote_streams, dc.source));
     TRIB_ASSIGN_OR_RETURN(FirehoseDeliveries::Built built, BuildDelivery(p, dc, *source));
     p.processors.push_back(std::move(built.processor));
     p.deliveries.push_back(std::move(built.delivery));

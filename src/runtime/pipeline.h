@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@
 
 #include "catalog/catalog.h"
 #include "config/pipeline_config.h"
+#include "core/aws_json_caller.h"
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "core/status.h"
@@ -44,6 +46,11 @@ struct PipelineOptions {
   const Clock* clock = nullptr;         // default: SystemClock
   MetricsRegistry* metrics = nullptr;   // default: MetricsRegistry::Default()
   bool start_pipes = true;              // false: only open storage (e.g. `generate`)
+  // AWS JSON clients for dynamodb-streams sources and kinesis streams (runtime/aws_connectors.h);
+  // empty: DefaultAwsCallerFactory().
+  std::function<Result<std::unique_ptr<AwsJsonCaller>>(
+      std::string_view service, const config::AwsEndpointConfig& endpoint, std::string_view region)>
+      aws_caller_factory = nullptr;
 };
 
 // Per-stage counters for status lines, `tributary status` and status.json.
