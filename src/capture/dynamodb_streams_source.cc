@@ -389,11 +389,17 @@ Result<std::vector<ChangeRecord>> DynamoDbStreamsSource::ReadStreamShard(const s
   }
   std::string_view next;
   const bool has_next = resp["NextShardIterator"].get_string().get(next) == simdjson::SUCCESS && !next.empty();
+  // Some endpoints (moto) ignore Limit: keep `max` and continue after the last one kept with a
+  // new AFTER_SEQUENCE_NUMBER iterator instead of the NextShardIterator.
+  const bool truncated = out.size() > std::max<size_t>(max, 1);
+  if (truncated) out.resize(std::max<size_t>(max, 1));
   bool closed_now = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     ShardState& st = shards_.at(shard_id);
-    if (has_next) {
+    if (truncated) {
+      st.iterator.clear();
+    } else if (has_next) {
       st.iterator = std::string(next);
       if (!out.empty()) st.iterator_after = out.back().sequence_number;
       else if (!restarted_at_trim_horizon) st.iterator_after = std::string(after);

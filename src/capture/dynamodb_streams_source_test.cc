@@ -207,6 +207,7 @@ class FakeStreams final : public AwsJsonCaller {
   };
   std::vector<Shard> shards;
   int expire_next_get_records = 0;
+  bool ignore_limit = false;
   std::map<std::string, int> calls;
 
   Shard& Find(std::string_view id) {
@@ -266,7 +267,7 @@ class FakeStreams final : public AwsJsonCaller {
       const size_t a = it.find('|', 3);
       Shard& s = Find(it.substr(3, a - 3));
       size_t index = std::stoul(it.substr(a + 1));
-      const size_t limit = static_cast<size_t>(req["Limit"].get_int64().value());
+      const size_t limit = ignore_limit ? 100000 : static_cast<size_t>(req["Limit"].get_int64().value());
       std::string out = R"({"Records":[)";
       size_t n = 0;
       for (; index < s.seqs.size() && n < limit; ++index, ++n) {
@@ -319,6 +320,26 @@ TEST(DynamoDbStreamsSourceFakeTest, ChildrenWaitUntilTheParentIsReadToItsEnd) {
   auto child = src->Read("shard-child-b", "", 10);
   ASSERT_OK(child.status());
   EXPECT_EQ(child->size(), 2u);
+}
+
+TEST(DynamoDbStreamsSourceFakeTest, AnswersLongerThanTheLimitAreCutAndResumedAfter) {
+  FakeStreams fake;
+  fake.shards = {{"s1", "", true, {"1", "2", "3", "4", "5"}, 0}};
+  fake.ignore_limit = true;  // as moto
+  auto src = FakeSource(fake);
+  ASSERT_NE(src, nullptr);
+  auto a = src->Read("s1", "", 2);
+  ASSERT_OK(a.status());
+  ASSERT_EQ(a->size(), 2u);
+  auto b = src->Read("s1", "2", 2);
+  ASSERT_OK(b.status());
+  ASSERT_EQ(b->size(), 2u);
+  EXPECT_EQ((*b)[0].sequence_number, "3");
+  EXPECT_THAT(*src->ListShards(), ElementsAre("s1"));  // not drained: "5" is still to come
+  auto c = src->Read("s1", "4", 2);
+  ASSERT_OK(c.status());
+  ASSERT_EQ(c->size(), 1u);
+  EXPECT_TRUE(src->ListShards()->empty());
 }
 
 TEST(DynamoDbStreamsSourceFakeTest, ExpiredIteratorIsRenewedAfterTheSamePosition) {

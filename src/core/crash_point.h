@@ -13,6 +13,7 @@
 //   compaction.after_swap         catalog swap (ReplaceFiles) committed, before the rename
 //   compaction.after_publish      merged file renamed; the old files await deletion
 //   compaction.mid_cleanup        after deleting the first retired file, before the catalog forgets them
+//   kinesis.after_put             a pipe's batch acknowledged by Kinesis, before its checkpoint
 // tests/crash/ uses them; docs/delivery-semantics.md lists what each window must survive.
 //
 // Thread-safety: CrashPoint() is thread-safe.

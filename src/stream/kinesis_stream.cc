@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "core/crash_point.h"
 #include "core/encoding.h"
 #include "core/json_writer.h"
 
@@ -551,6 +552,7 @@ Result<std::vector<PutRecordResult>> KinesisDataStream::PutRecords(std::span<con
     if (dedup.size() != dedup_before && !dedup.empty()) dedup_[dedup_key] = std::move(dedup);
   }
   if (checkpoint) {
+    CrashPoint("kinesis.after_put");  // records in Kinesis, checkpoint not yet written
     TRIB_RETURN_IF_ERROR(options_.checkpoints->Put(checkpoint->key, checkpoint->value));
     TRIB_RETURN_IF_ERROR(options_.checkpoints->Put(IntentKey(checkpoint->key), ""));
   }
