@@ -70,6 +70,29 @@ class DogfoodTest(aws_harness.AwsTestCase):
                                            "AND cdc_event_type = 'MODIFY'")
         self.assertEqual([r[0] for r in amounts], ["1000"])
 
+    def test_kinesis_stream_on_the_other_tributary(self):
+        """B's stream is a `type: kinesis` stream served by A's Kinesis API (over A's embedded
+        log): B's pipe puts into it and B's delivery reads it back."""
+        upstream = self.start_tributary(UPSTREAM, "upstream")
+        config = DOWNSTREAM.replace("    shards: 2\n", "    shards: 2\n    type: kinesis\n    endpoint_url: \"%s\"\n")
+        downstream = self.start_tributary(config % (upstream.endpoint, upstream.endpoint), "downstream")
+        ddb = client("dynamodb", upstream.endpoint)
+        for i in range(25):
+            ddb.put_item(TableName="Orders", Item={"order_id": {"S": "k%02d" % i}, "amount": {"N": str(i)}})
+        count = "SELECT count(*) FROM orders_copy"
+        self.assertTrue(wait_for(lambda: self._count(downstream, count) >= 25, 60), downstream.output())
+        rows = sql(downstream.endpoint, "SELECT count(*), count(DISTINCT event_id) FROM orders_copy")
+        self.assertEqual(rows[0], ["25", "25"])
+        kinesis = client("kinesis", upstream.endpoint)
+        shards = kinesis.list_shards(StreamName="changes")["Shards"]
+        self.assertEqual(len(shards), 2)
+        total = 0
+        for shard in shards:
+            it = kinesis.get_shard_iterator(StreamName="changes", ShardId=shard["ShardId"],
+                                            ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            total += len(kinesis.get_records(ShardIterator=it, Limit=1000)["Records"])
+        self.assertEqual(total, 25)
+
     def _count(self, server, statement):
         try:
             return int(sql(server.endpoint, statement)[0][0])
