@@ -13,6 +13,9 @@ find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(zstd REQUIRED CONFIG)
 find_package(Snappy REQUIRED CONFIG)
+# cpp-httplib (Debian libcpp-httplib-dev): the webhook client of alerts. Debian builds it as a
+# shared library with OpenSSL, zlib and brotli; its .pc file carries the matching defines.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # libjq 1.6 (Debian libjq-dev), the engine of Firehose's JQ-1.6 queries; no CMake config ships.
 find_path(JQ_INCLUDE_DIR jq.h REQUIRED)
 find_library(JQ_LIBRARY jq REQUIRED)

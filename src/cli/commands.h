@@ -86,4 +86,14 @@ struct GenerateArgs {
 };
 int RunGenerate(const GenerateArgs& args);
 
+// `tributary alerts`: the most recent alerts (newest first) and per-rule counts from
+// DIR/alerts.db (docs/alerts.md).
+struct AlertsArgs {
+  std::string data_dir;
+  int limit = 20;
+  std::string rule;   // only this rule
+  bool json = false;  // {"alerts":[{rule,event_id,time,row,throttled,sends}],"counts":{...}}
+};
+int RunAlerts(const AlertsArgs& args);
+
 }  // namespace tributary::cli

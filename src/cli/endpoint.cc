@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "alert/alert_engine.h"
 #include "runtime/pipeline.h"
 #include "streamapi/firehose_api.h"
 
@@ -91,6 +92,9 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   TRIB_RETURN_IF_ERROR(ConfigureKinesis(config, pipeline, &options.kinesis));
   options.firehose.backend = pipeline.firehose();
   TRIB_ASSIGN_OR_RETURN(options.firehose.records_per_second, EnvInt("TRIBUTARY_FIREHOSE_RECORDS_PER_SECOND", 0));
+  if (alert::AlertEngine* alerts = pipeline.alerts()) {
+    options.alerts_api = [alerts](std::string_view query) { return alert::AlertsApiResponse(*alerts, query); };
+  }
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {

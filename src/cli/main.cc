@@ -53,6 +53,15 @@ int main(int argc, char** argv) {
   status_cmd->add_option("--data-dir", status.data_dir, "Data directory")->required();
   status_cmd->add_flag("--json", status.json, "Print JSON");
 
+  AlertsArgs alerts;
+  auto* alerts_cmd = app.add_subcommand(
+      "alerts", "Recent alerts (newest first) with their sends (webhook, sns, log: sent, pending, dead) and "
+                "per-rule counts, from the data directory's alert state; works while `up` runs and after.");
+  alerts_cmd->add_option("--data-dir", alerts.data_dir, "Data directory")->required();
+  alerts_cmd->add_option("-n,--limit", alerts.limit, "How many alerts to list")->check(CLI::Range(1, 100000))->capture_default_str();
+  alerts_cmd->add_option("--rule", alerts.rule, "Only this rule's alerts and counts");
+  alerts_cmd->add_flag("--json", alerts.json, "Print JSON: {\"alerts\":[{rule,event_id,time,row,throttled,sends}],\"counts\":{...}}");
+
   QueryArgs query;
   auto* query_cmd = app.add_subcommand("query", "Run one SQL statement (Athena/Trino dialect shims on DuckDB) over the lake's committed files (see also `tributary sql`).");
   query_cmd->add_option("sql", query.sql, "The SQL statement")->required();
@@ -123,6 +132,7 @@ int main(int argc, char** argv) {
   if (demo_cmd->parsed()) return RunDemo(demo);
   if (up_cmd->parsed()) return RunUp(up);
   if (status_cmd->parsed()) return RunStatus(status);
+  if (alerts_cmd->parsed()) return RunAlerts(alerts);
   if (query_cmd->parsed()) return RunQuery(query);
   if (sql_cmd->parsed()) return RunSql(sql);
 

@@ -3,13 +3,17 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <iostream>
 
+#include "alert/alert_store.h"
 #include "catalog/catalog.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "core/dynamo_json.h"
+#include "core/json_writer.h"
 #include "runtime/data_dir.h"
 #include "runtime/pipeline.h"
 
@@ -83,6 +87,17 @@ int RunStatus(const StatusArgs& args) {
       while (!live_json.empty() && live_json.back() == '\n') live_json.pop_back();
     }
   }
+  // Alert counts (all time) from the alert state, running or not.
+  std::map<std::string, alert::RuleCounts> alert_counts;
+  {
+    const std::string path = (std::filesystem::path(layout->data_dir) / alert::AlertStore::kFileName).string();
+    if (std::filesystem::exists(path)) {
+      auto store = alert::AlertStore::Open(path, /*create=*/false);
+      if (store.ok()) {
+        if (auto c = (*store)->Counts(); c.ok()) alert_counts = std::move(*c);
+      }
+    }
+  }
   if (args.json) {
     std::cout << "{\"data_dir\":\"" << layout->data_dir << "\",\"running\":" << (running ? "true" : "false")
               << ",\"stages\":" << (live_json.empty() ? "null" : live_json) << ",\"tables\":[";
@@ -100,7 +115,16 @@ int RunStatus(const StatusArgs& args) {
       std::cout << "}";
       first = false;
     }
-    std::cout << "]}\n";
+    std::cout << "],\"alerts\":{";
+    first = true;
+    for (const auto& [rule, c] : alert_counts) {
+      std::string name;
+      JsonWriter::AppendQuoted(name, rule);
+      std::cout << (first ? "" : ",") << name << ":{\"fired\":" << c.fired << ",\"throttled\":" << c.throttled
+                << ",\"sent\":" << c.sent << ",\"pending\":" << c.pending << ",\"dead\":" << c.dead << "}";
+      first = false;
+    }
+    std::cout << "}}\n";
     return 0;
   }
   std::cout << "data dir  " << layout->data_dir << "\n";
@@ -147,6 +171,10 @@ int RunStatus(const StatusArgs& args) {
                   << Thousands(num("compacted_files_in")) << " small files -> " << Thousands(num("compacted_files_out"))
                   << " files; " << Thousands(num("retired_files_deleted")) << " replaced files deleted\n";
       }
+      if (num("alert_latency_ms") > 0) {
+        std::cout << "alerting " << num("alert_latency_ms") << " ms from commit to alert (last), "
+                  << num("alert_max_latency_ms") << " ms worst this run\n";
+      }
       simdjson::dom::array errs;
       if (!e["errors"].get_array().get(errs)) {
         for (auto x : errs) {
@@ -155,6 +183,11 @@ int RunStatus(const StatusArgs& args) {
         }
       }
     }
+  }
+  for (const auto& [rule, c] : alert_counts) {
+    std::cout << "alerts    " << rule << ": " << Thousands(c.fired) << " fired, " << Thousands(c.throttled)
+              << " throttled; sends " << Thousands(c.sent) << " sent, " << Thousands(c.pending) << " pending, "
+              << Thousands(c.dead) << " dead (`tributary alerts` lists them)\n";
   }
   std::cout << "\nSQL tables (catalog " << layout->catalog_path << "):\n";
   std::printf("  %-40s %10s %12s %12s %10s  %s\n", "table", "files", "rows", "bytes", "partitions", "last commit");

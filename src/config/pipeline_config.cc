@@ -95,6 +95,20 @@ std::string_view DestinationTypeName(DestinationType type) {
   return "?";
 }
 
+std::string_view AlertActionTypeName(AlertActionType type) {
+  switch (type) {
+    case AlertActionType::kWebhook:
+      return "webhook";
+    case AlertActionType::kSns:
+      return "sns";
+    case AlertActionType::kLog:
+      return "log";
+    case AlertActionType::kDashboard:
+      return "dashboard";
+  }
+  return "?";
+}
+
 std::string_view CatalogTypeName(CatalogType type) {
   switch (type) {
     case CatalogType::kSqlite:

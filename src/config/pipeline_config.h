@@ -273,6 +273,36 @@ struct ServerConfig : Located {
   int port = 4566;
 };
 
+// Alert rules (YAML `alerts:`; docs/alerts.md): a SQL predicate over a delivered table's new rows
+// and what to do for each row that matches.
+enum class AlertActionType : uint8_t { kWebhook, kSns, kLog, kDashboard };
+std::string_view AlertActionTypeName(AlertActionType type);  // "webhook" | "sns" | "log" | "dashboard"
+
+struct AlertActionConfig : Located {
+  AlertActionType type = AlertActionType::kLog;
+  std::string url;                                           // webhook: http:// or https://
+  std::map<std::string, std::string, std::less<>> headers;   // webhook: extra request headers
+  std::string topic_arn;                                     // sns
+  std::string subject;                                       // sns: default "tributary alert: <rule>"
+  std::string endpoint_url;                                  // sns: default AWS's
+  std::string region;                                        // sns: default the pipeline's region
+  std::string path;                                          // log: JSON lines; relative to the data dir
+  // Sends that fail with a retryable error (connection refused, timeout, HTTP 408/429/5xx, AWS
+  // throttling) are retried with exponential backoff up to max_attempts, then counted dead.
+  int max_attempts = 8;                // 1..100
+  int64_t initial_backoff_ms = 500;    // 1..3600000
+  int64_t max_backoff_ms = 60000;      // initial_backoff_ms..3600000
+  int64_t timeout_ms = 5000;           // per attempt, 100..300000
+};
+
+struct AlertRuleConfig : Located {
+  std::string name;   // [a-zA-Z0-9_.-]{1,64}
+  std::string table;  // a delivery's SQL table; default: the only delivery's table
+  std::string when;   // SQL predicate (DuckDB/Trino) over the table's columns
+  std::vector<AlertActionConfig> actions;  // at least one
+  int64_t max_per_minute = 0;  // throttle (YAML `throttle: {max_per_minute: N}`); 0 = none
+};
+
 struct PipelineConfig : Located {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";  // 12 digits, used in ARNs
@@ -282,6 +312,7 @@ struct PipelineConfig : Located {
   std::vector<DeliveryConfig> deliveries;
   CatalogConfig catalog;
   ServerConfig server;
+  std::vector<AlertRuleConfig> alerts;
   std::string source_path;  // the file it was read from (the file name given to Parse)
 
   // nullptr when there is none of that name.

@@ -484,3 +484,73 @@ TEST(PipelineConfigTest, LoadReportsMissingFileAndUsesThePathInLocations) {
 
 }  // namespace
 }  // namespace tributary::config
+
+namespace tributary::config {
+namespace {
+
+constexpr std::string_view kAlertBase = R"(tables:
+  - name: Orders
+    hash_key: {name: id, type: S}
+    stream: {}
+streams:
+  - name: S
+pipes:
+  - {name: P, source: table:Orders, target: stream:S}
+deliveries:
+  - {name: D, source: stream:S, table: orders}
+)";
+
+TEST(AlertConfigTest, ParsesRulesWithDefaults) {
+  Result<PipelineConfig> r = ParsePipelineConfig(std::string(kAlertBase) + R"(alerts:
+  - name: big-order
+    when: "price > 1000 AND cdc_event_type = 'INSERT'"
+    actions:
+      - {type: webhook, url: "http://127.0.0.1:9000/hook", headers: {X-Team: sales}, max_attempts: 3}
+      - {type: sns, topic_arn: "arn:aws:sns:us-east-1:000000000000:t", endpoint_url: "http://127.0.0.1:5000"}
+      - {type: log, path: alerts/big.log}
+      - {type: dashboard}
+    throttle: {max_per_minute: 60}
+)", "pipeline.yaml");
+  ASSERT_OK(r);
+  ASSERT_EQ(r->alerts.size(), 1u);
+  const AlertRuleConfig& a = r->alerts[0];
+  EXPECT_EQ(a.table, "orders");  // the only delivery's
+  EXPECT_EQ(a.max_per_minute, 60);
+  EXPECT_EQ(a.at("when").line, 13);
+  ASSERT_EQ(a.actions.size(), 4u);
+  EXPECT_EQ(a.actions[0].type, AlertActionType::kWebhook);
+  EXPECT_EQ(a.actions[0].headers.at("X-Team"), "sales");
+  EXPECT_EQ(a.actions[0].max_attempts, 3);
+  EXPECT_EQ(a.actions[1].topic_arn, "arn:aws:sns:us-east-1:000000000000:t");
+  EXPECT_EQ(a.actions[2].path, "alerts/big.log");
+  EXPECT_EQ(a.actions[3].type, AlertActionType::kDashboard);
+}
+
+TEST(AlertConfigTest, ReportsEachBadValueAtItsLine) {
+  const std::string message = ErrorOf(std::string(kAlertBase) + R"(alerts:
+  - name: a
+    table: ordres
+    when: "price > (1000"
+    actions:
+      - {type: webhook, url: "ftp://x", path: x.log}
+      - {type: log, path: ../escape.log}
+    throttle: {max_per_minute: -1}
+  - name: a
+    when: "x; DROP TABLE y"
+    actions: []
+)");
+  EXPECT_THAT(message, HasSubstr("pipeline.yaml:13:12: alert 'a' table 'ordres' is not written by any delivery (did you mean 'orders'?)"));
+  EXPECT_THAT(message, HasSubstr("pipeline.yaml:14:11: alert 'a' when: the predicate has a '(' without its ')'"));
+  EXPECT_THAT(message, HasSubstr("pipeline.yaml:16:30: alert 'a' webhook action needs url"));
+  EXPECT_THAT(message, HasSubstr("pipeline.yaml:16:47: 'path' does not apply to a webhook action"));
+  EXPECT_THAT(message, HasSubstr("pipeline.yaml:17:27: alert 'a' log action needs path"));
+  EXPECT_THAT(message, HasSubstr("alert 'a' throttle max_per_minute must be between 0 and 1000000, got -1"));
+  EXPECT_THAT(message, HasSubstr("alert 'a' when: the predicate must be one expression, without ';'"));
+  EXPECT_THAT(message, HasSubstr("alert 'a' needs at least one action"));
+  EXPECT_THAT(message, HasSubstr("duplicate alert name 'a'"));
+  EXPECT_THAT(ErrorOf(std::string(kAlertBase) + "alerts:\n  - {name: a, when: x, actions: [{type: pager}]}\n"),
+              HasSubstr("pipeline.yaml:12:41: invalid type 'pager' (expected one of: webhook, sns, log, dashboard)"));
+}
+
+}  // namespace
+}  // namespace tributary::config

@@ -470,6 +470,119 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
   }
 }
 
+// A SQL predicate's text, checked without a SQL engine: not empty, one expression (no ';' outside
+// quotes), quotes closed and parentheses balanced. The alert library parses and binds it with
+// DuckDB when the pipeline opens (alert/alert_rule.h), reporting at the same location.
+std::optional<std::string> PredicateTextError(std::string_view sql) {
+  if (sql.find_first_not_of(" \t\r\n") == std::string_view::npos) return "is empty";
+  int depth = 0;
+  char quote = 0;
+  for (char ch : sql) {
+    if (quote != 0) {
+      if (ch == quote) quote = 0;
+      continue;
+    }
+    if (ch == '\'' || ch == '"') {
+      quote = ch;
+    } else if (ch == '(') {
+      ++depth;
+    } else if (ch == ')') {
+      if (--depth < 0) return "has a ')' without its '('";
+    } else if (ch == ';') {
+      return "must be one expression, without ';'";
+    }
+  }
+  if (quote != 0) return std::string("has an unclosed ") + (quote == '"' ? "\"" : "'");
+  if (depth != 0) return "has a '(' without its ')'";
+  return std::nullopt;
+}
+
+void CheckAlertAction(Diagnostics& diag, const AlertRuleConfig& a, const AlertActionConfig& act) {
+  const std::string who = "alert '" + a.name + "' " + std::string(AlertActionTypeName(act.type)) + " action";
+  auto unused = [&](std::string_view key, bool used) {
+    if (!used && act.fields.count(key) > 0) {
+      diag.Error(act.at(key), "'" + std::string(key) + "' does not apply to a " +
+                                  std::string(AlertActionTypeName(act.type)) + " action");
+    }
+  };
+  const bool webhook = act.type == AlertActionType::kWebhook;
+  const bool sns = act.type == AlertActionType::kSns;
+  const bool log = act.type == AlertActionType::kLog;
+  const bool sends = webhook || sns;
+  unused("url", webhook);
+  unused("headers", webhook);
+  unused("topic_arn", sns);
+  unused("subject", sns);
+  unused("endpoint_url", sns);
+  unused("region", sns);
+  unused("path", log);
+  unused("max_attempts", sends);
+  unused("initial_backoff_ms", sends);
+  unused("max_backoff_ms", sends);
+  unused("timeout_ms", sends);
+  if (webhook && act.url.rfind("http://", 0) != 0 && act.url.rfind("https://", 0) != 0) {
+    diag.Error(act.at("url"), who + " needs url: http://... or https://..., got '" + act.url + "'");
+  }
+  for (const auto& [name, value] : act.headers) {
+    const bool bad_name = name.empty() || !AllOf(name, [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    });
+    if (bad_name || value.find_first_of("\r\n") != std::string::npos) {
+      diag.Error(act.at("headers"), who + " header '" + name + "' is not a valid HTTP header");
+    }
+  }
+  if (sns && act.topic_arn.rfind("arn:", 0) != 0) {
+    diag.Error(act.at("topic_arn"), who + " needs topic_arn: arn:aws:sns:REGION:ACCOUNT:NAME, got '" +
+                                        act.topic_arn + "'");
+  }
+  if (sns && !act.endpoint_url.empty() && act.endpoint_url.rfind("http://", 0) != 0 &&
+      act.endpoint_url.rfind("https://", 0) != 0) {
+    diag.Error(act.at("endpoint_url"), who + " endpoint_url must start with http:// or https://");
+  }
+  if (log) {
+    bool dotdot = false;
+    size_t start = 0;
+    while (start <= act.path.size()) {
+      size_t end = act.path.find('/', start);
+      if (end == std::string::npos) end = act.path.size();
+      if (act.path.substr(start, end - start) == "..") dotdot = true;
+      start = end + 1;
+    }
+    if (act.path.empty() || act.path.back() == '/' || dotdot) {
+      diag.Error(act.at("path"), who + " needs path: a file (relative to the data directory, no '..'), got '" +
+                                     act.path + "'");
+    }
+  }
+  CheckRange(diag, act, "max_attempts", who + " max_attempts", act.max_attempts, 1, 100);
+  CheckRange(diag, act, "initial_backoff_ms", who + " initial_backoff_ms", act.initial_backoff_ms,
+             int64_t{1}, int64_t{3600000});
+  CheckRange(diag, act, "max_backoff_ms", who + " max_backoff_ms", act.max_backoff_ms,
+             act.initial_backoff_ms, int64_t{3600000});
+  CheckRange(diag, act, "timeout_ms", who + " timeout_ms", act.timeout_ms, int64_t{100},
+             int64_t{300000});
+}
+
+void CheckAlert(Diagnostics& diag, const PipelineConfig& c, const AlertRuleConfig& a) {
+  CheckAwsName(diag, a, "alert", a.name, 1, 64);
+  const std::string who = "alert '" + a.name + "'";
+  if (a.table.empty()) {
+    diag.Error(a.location, who + " needs table: the SQL table of one of the " +
+                               std::to_string(c.deliveries.size()) + " deliveries");
+  } else {
+    std::vector<std::string_view> tables;
+    for (const DeliveryConfig& d : c.deliveries) tables.push_back(d.table);
+    if (std::find(tables.begin(), tables.end(), a.table) == tables.end()) {
+      diag.Error(a.at("table"), who + " table '" + a.table + "' is not written by any delivery" +
+                                    Suggestion(a.table, tables));
+    }
+  }
+  if (auto error = PredicateTextError(a.when)) diag.Error(a.at("when"), who + " when: the predicate " + *error);
+  if (a.actions.empty()) diag.Error(a.at("actions"), who + " needs at least one action");
+  for (const AlertActionConfig& act : a.actions) CheckAlertAction(diag, a, act);
+  CheckRange(diag, a, "max_per_minute", who + " throttle max_per_minute", a.max_per_minute, int64_t{0},
+             int64_t{1000000});
+}
+
 }  // namespace
 
 Status ValidatePipelineConfig(const PipelineConfig& c) {
@@ -503,6 +616,8 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
   CheckUnique(diag, c.streams, "stream");
   CheckUnique(diag, c.pipes, "pipe");
   CheckUnique(diag, c.deliveries, "delivery");
+  for (const AlertRuleConfig& a : c.alerts) CheckAlert(diag, c, a);
+  CheckUnique(diag, c.alerts, "alert");
 
   std::map<std::string_view, const DeliveryConfig*> sql_tables;
   for (const DeliveryConfig& d : c.deliveries) {

@@ -548,10 +548,58 @@ void ReadServer(YamlReader& r, const YAML::Node& node, const Location& at, Serve
   out->port = value;
 }
 
+// One entry of an alert's `actions:` list. Keys not used by its type are reported.
+void ReadAlertAction(YamlReader& r, const YAML::Node& node, const Location& at, AlertActionConfig* out) {
+  MapReader m(r, node, at, "alert action",
+              {"type", "url", "headers", "topic_arn", "subject", "endpoint_url", "region", "path",
+               "max_attempts", "initial_backoff_ms", "max_backoff_ms", "timeout_ms"},
+              out);
+  m.Enum<AlertActionType>("type", &out->type,
+                          {{"webhook", AlertActionType::kWebhook},
+                           {"sns", AlertActionType::kSns},
+                           {"log", AlertActionType::kLog},
+                           {"dashboard", AlertActionType::kDashboard}},
+                          /*required=*/true);
+  m.String("url", &out->url);
+  m.Mapping("headers", [&](const YAML::Node& n, const Location& l) {
+    MapReader hm(r, n, l, "webhook headers", {}, nullptr, /*allow_other_keys=*/true);
+    for (const Entry* e : hm.OtherEntries()) {
+      if (auto text = hm.Scalar(*e)) out->headers[e->key] = std::move(*text);
+    }
+  });
+  m.String("topic_arn", &out->topic_arn);
+  m.String("subject", &out->subject);
+  m.String("endpoint_url", &out->endpoint_url);
+  m.String("region", &out->region);
+  m.String("path", &out->path);
+  m.Integer("max_attempts", &out->max_attempts);
+  m.Integer("initial_backoff_ms", &out->initial_backoff_ms);
+  m.Integer("max_backoff_ms", &out->max_backoff_ms);
+  m.Integer("timeout_ms", &out->timeout_ms);
+}
+
+void ReadAlert(YamlReader& r, const YAML::Node& node, const Location& at, AlertRuleConfig* out) {
+  MapReader m(r, node, at, "alert", {"name", "table", "when", "actions", "throttle"}, out);
+  m.String("name", &out->name, /*required=*/true);
+  m.String("table", &out->table);
+  m.String("when", &out->when, /*required=*/true);
+  if (m.Require("actions") != nullptr) {
+    m.List("actions", [&](const YAML::Node& n, const Location& l) {
+      if (ExpectMapping(r, n, l, "actions")) ReadAlertAction(r, n, l, &out->actions.emplace_back());
+    });
+  }
+  m.Mapping("throttle", [&](const YAML::Node& n, const Location& l) {
+    MapReader tm(r, n, l, "throttle", {"max_per_minute"}, nullptr);
+    tm.Integer("max_per_minute", &out->max_per_minute);
+    if (const Entry* e = tm.Find("max_per_minute")) out->fields["max_per_minute"] = e->value_location;
+  });
+}
+
 void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, PipelineConfig* out) {
   MapReader m(
       r, root, at, "pipeline",
-      {"region", "account_id", "tables", "streams", "pipes", "deliveries", "catalog", "server"},
+      {"region", "account_id", "tables", "streams", "pipes", "deliveries", "catalog", "server",
+       "alerts"},
       out);
   out->catalog.location = out->server.location = at;  // when left out
   m.String("region", &out->region);
@@ -577,6 +625,13 @@ void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, Pip
   });
   m.Mapping("server",
             [&](const YAML::Node& n, const Location& l) { ReadServer(r, n, l, &out->server); });
+  m.List("alerts", [&](const YAML::Node& n, const Location& l) {
+    if (ExpectMapping(r, n, l, "alerts")) ReadAlert(r, n, l, &out->alerts.emplace_back());
+  });
+  // An alert without `table` watches the only delivery's table (validation reports the others).
+  for (AlertRuleConfig& a : out->alerts) {
+    if (a.table.empty() && out->deliveries.size() == 1) a.table = out->deliveries[0].table;
+  }
 }
 
 }  // namespace

@@ -42,55 +42,68 @@ bool IsRegularFile(const fs::path& path) {
 
 }  // namespace
 
-Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
-                                                const std::string& lake_root,
-                                                std::vector<std::string>* warnings) {
+Result<TableView> ViewOfFiles(catalog::TableDef table, const std::vector<catalog::DataFile>& files,
+                              const std::string& lake_root, std::vector<std::string>* missing) {
   const fs::path root = fs::path(lake_root).lexically_normal();
   if (!root.is_absolute()) {
     return Status::InvalidArgument("lake root must be an absolute path, got '" + lake_root + "'");
   }
+  TableView view;
+  view.name = table.name;
+  view.columns = std::move(table.columns);
+  view.partition_keys = std::move(table.partition_keys);
+  view.files.reserve(files.size());
+  // Hive folders carry every key in the paths (DuckDB's hive_partitioning reads them); other
+  // layouts get their values from the catalog.
+  bool hive_paths = true;
+  for (const catalog::DataFile& file : files) {
+    const fs::path relative(file.path);
+    const fs::path path = (root / relative).lexically_normal();
+    const fs::path back = path.lexically_relative(root);
+    if (file.path.empty() || relative.is_absolute() || back.empty() || *back.begin() == "..") {
+      return Status::DataLoss("catalog table " + table.name + " lists file '" + file.path +
+                              "' outside the lake");
+    }
+    auto add = [&](const fs::path& found) {
+      view.files.push_back(found.string());
+      std::vector<std::string> values;
+      for (const auto& [key, value] : file.partition_values) {
+        values.push_back(value);
+        hive_paths = hive_paths && HasHiveFolder(file.path, key);
+      }
+      values.resize(view.partition_keys.size());
+      view.file_partition_values.push_back(std::move(values));
+    };
+    if (IsRegularFile(path)) {
+      add(path);
+      continue;
+    }
+    const fs::path temporary = path.parent_path() / ("_" + path.filename().string());
+    if (IsRegularFile(temporary)) {
+      add(temporary);
+      continue;
+    }
+    if (missing != nullptr) missing->push_back(file.path);
+  }
+  if (hive_paths) view.file_partition_values.clear();
+  return view;
+}
+
+Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
+                                                const std::string& lake_root,
+                                                std::vector<std::string>* warnings) {
   TRIB_ASSIGN_OR_RETURN(std::vector<catalog::TableDef> tables, catalog.ListTables());
 
   std::vector<TableView> views;
   views.reserve(tables.size());
   for (catalog::TableDef& table : tables) {
     TRIB_ASSIGN_OR_RETURN(std::vector<catalog::DataFile> files, catalog.ListFiles(table.name));
-    TableView& view = views.emplace_back();
-    view.name = table.name;
-    view.columns = std::move(table.columns);
-    view.partition_keys = std::move(table.partition_keys);
-    view.files.reserve(files.size());
-    // Hive folders carry every key in the paths (DuckDB's hive_partitioning reads them); other
-    // layouts get their values from the catalog.
-    bool hive_paths = true;
-    for (const catalog::DataFile& file : files) {
-      const fs::path relative(file.path);
-      const fs::path path = (root / relative).lexically_normal();
-      const fs::path back = path.lexically_relative(root);
-      if (file.path.empty() || relative.is_absolute() || back.empty() || *back.begin() == "..") {
-        return Status::DataLoss("catalog table " + table.name + " lists file '" + file.path +
-                                "' outside the lake");
-      }
-      auto add = [&](const fs::path& found) {
-        view.files.push_back(found.string());
-        std::vector<std::string> values;
-        for (const auto& [key, value] : file.partition_values) {
-          values.push_back(value);
-          hive_paths = hive_paths && HasHiveFolder(file.path, key);
-        }
-        values.resize(view.partition_keys.size());
-        view.file_partition_values.push_back(std::move(values));
-      };
-      if (IsRegularFile(path)) {
-        add(path);
-        continue;
-      }
-      const fs::path temporary = path.parent_path() / ("_" + path.filename().string());
-      if (IsRegularFile(temporary)) {
-        add(temporary);
-        continue;
-      }
-      std::string warning = "table " + table.name + ": committed file " + file.path +
+    std::vector<std::string> missing;
+    const std::string name = table.name;
+    TRIB_ASSIGN_OR_RETURN(TableView view, ViewOfFiles(std::move(table), files, lake_root, &missing));
+    views.push_back(std::move(view));
+    for (const std::string& path : missing) {
+      std::string warning = "table " + name + ": committed file " + path +
                             " is missing (neither it nor its '_' temporary exists); skipped";
       if (warnings != nullptr) {
         warnings->push_back(std::move(warning));
@@ -98,7 +111,6 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
         std::fprintf(stderr, "tributary: warning: %s\n", warning.c_str());
       }
     }
-    if (hive_paths) view.file_partition_values.clear();
   }
   return views;
 }

@@ -27,6 +27,12 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
                                                 const std::string& lake_root,
                                                 std::vector<std::string>* warnings = nullptr);
 
+// The TableView of `table` over exactly `files` (e.g. the files one commit registered), resolved
+// like ViewsFromCatalog: a file present only under its '_' temporary name is read under it; one
+// present under neither name is left out and its catalog path appended to `missing` (if given).
+Result<TableView> ViewOfFiles(catalog::TableDef table, const std::vector<catalog::DataFile>& files,
+                              const std::string& lake_root, std::vector<std::string>* missing);
+
 // ViewsFromCatalog(catalog, engine.lake_root()) plus the change-history views of every table
 // with recorded key columns (history_views.h, catalog/table_keys.h), then engine.ReplaceViews():
 // cheap when nothing changed (a few catalog reads and a stat per file), so call it before serving

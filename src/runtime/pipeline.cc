@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "alert/alert_engine.h"
 #include "capture/embedded_table_source.h"
 #include "catalog/table_keys.h"
 #include "core/json_writer.h"
@@ -47,6 +48,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
   std::vector<std::unique_ptr<delivery::Compactor>> compactors;  // deliveries with compaction on
   std::unique_ptr<FirehoseDeliveries> firehose;  // delivery streams created through the Firehose API
+  std::unique_ptr<alert::AlertEngine> alerts;                    // config has alert rules
 
   bool started = false;
   std::thread housekeeping;
@@ -380,6 +382,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
         std::move(configured), cfg.region, cfg.account_id);
     TRIB_RETURN_IF_ERROR(p.firehose->Load());
   }
+  if (!cfg.alerts.empty()) {
+    alert::AlertEngineOptions ao;
+    ao.data_dir = p.layout.data_dir;
+    ao.lake_root = p.layout.lake_root;
+    ao.clock = p.clock;
+    ao.metrics = p.metrics;
+    TRIB_ASSIGN_OR_RETURN(p.alerts, alert::AlertEngine::Open(cfg, *p.catalog, std::move(ao)));
+  }
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -394,6 +404,7 @@ Status Pipeline::Start() {
   if (p.firehose != nullptr) TRIB_RETURN_IF_ERROR(p.firehose->Start());
   for (auto& pp : p.pipes) TRIB_RETURN_IF_ERROR(pp->Start());
   for (auto& c : p.compactors) c->Start();
+  if (p.alerts) p.alerts->Start();
   p.started = true;
   p.hk_stop = false;
   p.housekeeping = std::thread([this] { impl_->Housekeeping(this); });
@@ -445,6 +456,7 @@ Status Pipeline::Stop() {
     Status s = p.firehose->Stop();
     if (!s.ok() && result.ok()) result = s;
   }
+  if (p.alerts) p.alerts->Stop();  // after the last commits, so their matches are recorded
   (void)WriteStatusFile();
   return result;
 }
@@ -484,6 +496,15 @@ PipelineSnapshot Pipeline::Snapshot() const {
     snap.compacted_files_out += st.files_out;
     snap.retired_files_deleted += st.retired_deleted;
     if (!st.last_error.empty()) snap.errors.push_back("compaction " + c->config().table + ": " + st.last_error);
+  }
+  if (p.alerts) {
+    alert::AlertEngineStats st = p.alerts->Stats();
+    for (const auto& [name, c] : st.rules) {
+      snap.alerts.push_back({name, c.fired, c.throttled, c.sent, c.pending, c.dead});
+    }
+    snap.alert_latency_ms = st.last_latency_ms;
+    snap.alert_max_latency_ms = st.max_latency_ms;
+    if (!st.errors.empty()) snap.errors.push_back("alerts: " + st.errors.back());
   }
   auto m = p.metrics->Snapshot();
   for (const auto& [name, value] : m) {
@@ -547,6 +568,29 @@ std::string PipelineSnapshot::ToJson() const {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("alerts");
+  w.BeginArray();
+  for (const auto& a : alerts) {
+    w.BeginObject();
+    w.Key("rule");
+    w.String(a.name);
+    w.Key("fired");
+    w.Int(a.fired);
+    w.Key("throttled");
+    w.Int(a.throttled);
+    w.Key("sent");
+    w.Int(a.sent);
+    w.Key("pending");
+    w.Int(a.pending);
+    w.Key("dead");
+    w.Int(a.dead);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("alert_latency_ms");
+  w.Int(alert_latency_ms);
+  w.Key("alert_max_latency_ms");
+  w.Int(alert_max_latency_ms);
   w.EndObject();
   return w.Take();
 }
@@ -562,5 +606,6 @@ streamapi::FirehoseBackend* Pipeline::firehose() { return impl_->firehose.get();
 const std::string& Pipeline::lake_root() const { return impl_->layout.lake_root; }
 const std::string& Pipeline::data_dir() const { return impl_->layout.data_dir; }
 const config::PipelineConfig& Pipeline::config() const { return impl_->config; }
+alert::AlertEngine* Pipeline::alerts() { return impl_->alerts.get(); }
 
 }  // namespace tributary::runtime

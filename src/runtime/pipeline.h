@@ -38,6 +38,9 @@ class EmbeddedStreamStore;
 namespace tributary::streamapi {
 class FirehoseBackend;
 }
+namespace tributary::alert {
+class AlertEngine;
+}
 
 namespace tributary::runtime {
 
@@ -79,6 +82,18 @@ struct PipelineSnapshot {
     std::map<std::string, int64_t> failed_by_code;
   };
   std::vector<DeliveryFailures> deliveries;
+  // Per alert rule (all time, from DIR/alerts.db; see docs/alerts.md).
+  struct AlertRuleStatus {
+    std::string name;
+    int64_t fired = 0;
+    int64_t throttled = 0;
+    int64_t sent = 0;
+    int64_t pending = 0;
+    int64_t dead = 0;
+  };
+  std::vector<AlertRuleStatus> alerts;
+  int64_t alert_latency_ms = 0;      // catalog commit -> alert recorded, last batch that matched
+  int64_t alert_max_latency_ms = 0;  // worst since the process started
   std::string ToJson() const;
 };
 
@@ -104,6 +119,8 @@ class Pipeline {
   const std::string& lake_root() const;
   const std::string& data_dir() const;
   const config::PipelineConfig& config() const;
+  // The alert rules' engine; nullptr when the config has no `alerts:` (or pipes are not started).
+  alert::AlertEngine* alerts();
 
   struct Impl;
 

@@ -165,6 +165,11 @@ void Endpoint::HandleGet(const HttpRequest& request, HttpResponse* response) {
   } else if (request.path == "/metrics") {
     response->content_type = "text/plain; version=0.0.4; charset=utf-8";
     response->body = metrics_ != nullptr ? metrics_->PrometheusText() : std::string();
+  } else if (request.path == "/api/alerts" && alerts_) {
+    auto [status, body] = alerts_(request.query);
+    response->status = status;
+    response->content_type = "application/json";
+    response->body = std::move(body);
   } else {
     response->status = 404;
     response->content_type = "text/plain; charset=utf-8";

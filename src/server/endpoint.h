@@ -12,6 +12,7 @@
 //   GET /         a small page listing the endpoints (the dashboard comes later)
 //   GET /health   200 "ok"
 //   GET /metrics  MetricsRegistry Prometheus text
+//   GET /api/alerts?limit=N  recent alerts and counts (SetAlertsHandler; docs/alerts.md)
 //
 // Every JSON response carries x-amzn-RequestId and x-amz-crc32 (zlib CRC32 of the body); errors
 // also x-amzn-ErrorType and the {"__type","message"} body.
@@ -45,6 +46,10 @@ class Endpoint final : public RequestHandler {
   // Call before the server starts; without it /api/query is 404.
   using SqlQueryHandler = std::function<std::pair<int, std::string>(std::string_view body)>;
   void SetSqlQueryHandler(SqlQueryHandler handler) { sql_query_ = std::move(handler); }
+  // Serves GET /api/alerts with `handler(query string) -> (HTTP status, JSON body)`; without it
+  // /api/alerts is 404.
+  using AlertsHandler = std::function<std::pair<int, std::string>(std::string_view query)>;
+  void SetAlertsHandler(AlertsHandler handler) { alerts_ = std::move(handler); }
 
  private:
   void HandleAwsJson(const HttpRequest& request, HttpResponse* response);
@@ -56,6 +61,7 @@ class Endpoint final : public RequestHandler {
   dynamodb::ApiContext context_;
   const std::optional<SigV4Credentials> credentials_;
   SqlQueryHandler sql_query_;
+  AlertsHandler alerts_;
   MetricsRegistry* const metrics_;
   Counter* requests_ = nullptr;  // tributary_http_requests_total
   Counter* errors_ = nullptr;    // tributary_http_errors_total (4xx and 5xx AWS JSON responses)

@@ -87,6 +87,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, tabl
       return std::make_pair(r.http_status, std::move(r.body));
     });
   }
+  if (options.alerts_api) endpoint->SetAlertsHandler(options.alerts_api);
   HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;

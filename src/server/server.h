@@ -13,6 +13,7 @@
 // Thread-safety: Start/Stop from one controlling thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -70,6 +71,9 @@ struct ServerOptions {
   // With firehose.backend set (borrowed; outlives the server): the Firehose API
   // (Firehose_20150804.*, src/streamapi/firehose_api.h) over the pipeline's deliveries.
   streamapi::FirehoseOptions firehose;
+  // When set, GET /api/alerts answers with `alerts_api(query string)` -> (HTTP status, JSON body)
+  // (alert::AlertsApiResponse); without it /api/alerts is 404.
+  std::function<std::pair<int, std::string>(std::string_view query)> alerts_api;
 };
 
 class Server {
