@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "alert/alert_engine.h"
+#include "alert/sns_publisher.h"
 #include "capture/embedded_table_source.h"
 #include "catalog/table_keys.h"
 #include "core/json_writer.h"
@@ -388,6 +389,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     ao.lake_root = p.layout.lake_root;
     ao.clock = p.clock;
     ao.metrics = p.metrics;
+    ao.sns = alert::MakeSnsPublisher(cfg.region);
     TRIB_ASSIGN_OR_RETURN(p.alerts, alert::AlertEngine::Open(cfg, *p.catalog, std::move(ao)));
   }
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
