@@ -2,7 +2,7 @@
 free loopback port, kill -9 and restart, and SNS through a moto_server this test starts.
 
 - test_webhook_exactly_once_across_kills: orders written in rounds, `tributary up` killed with
-  SIGKILL after each round (TRIBUTARY_ALERT_KILLS, default 4) and restarted on the same data
+  SIGKILL after each round (TRIBUTARY_ALERT_KILLS, default 6) and restarted on the same data
   directory. The receiver must get every matching change (INSERT with price > 1000), nothing
   else, once each by Idempotency-Key. Its first answers are 503s, so sends are retried too.
 - test_sns_publish_reaches_an_sqs_subscription: the sns action against moto_server; the messages
@@ -31,7 +31,7 @@ import harness  # noqa: E402
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
-KILLS = int(os.environ.get("TRIBUTARY_ALERT_KILLS", "4"))
+KILLS = int(os.environ.get("TRIBUTARY_ALERT_KILLS", "6"))
 
 PIPELINE = """
 region: us-east-1
@@ -121,7 +121,7 @@ class AlertsTest(unittest.TestCase):
         return path
 
     def start(self, config):
-        self.server = harness.TributaryServer(config, self.data_dir, ["--listen", "127.0.0.1:0"]).start()
+        self.server = harness.TributaryServer(config, self.data_dir).start()  # it adds --listen 127.0.0.1:0
         return dynamodb(self.server.endpoint)
 
     def put_orders(self, client, orders):
@@ -268,12 +268,15 @@ class AlertsTest(unittest.TestCase):
         self.assertEqual({e["Subject"] for e in envelopes}, {"Big order"})
 
     def test_bad_predicate_is_a_located_config_error(self):
-        config = self.write_config("      - {type: dashboard}").replace(
-            "price > 1000 AND cdc_event_type = 'INSERT'", "price >> AND")
+        config = self.write_config("      - {type: dashboard}")
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as f:
+            f.write(text.replace("price > 1000 AND cdc_event_type = 'INSERT'", "price >> AND"))
         proc = subprocess.run([harness.TRIBUTARY_BIN, "up", "-c", config, "--data-dir", self.data_dir,
                                "--listen", "127.0.0.1:0", "--duration", "1"], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
-        self.assertIn("pipeline.yaml:20:11: alert 'big-order' when: not a SQL predicate", proc.stderr)
+        self.assertIn("pipeline.yaml:18:11: alert 'big-order' when: not a SQL predicate", proc.stderr)
 
 
 if __name__ == "__main__":
