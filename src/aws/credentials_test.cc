@@ -3,7 +3,7 @@
 #include <fstream>
 #include <map>
 
-#include "aws/test_http_server.h"
+#include "testing/test_http_server.h"
 #include "testing/test_util.h"
 
 namespace tributary::aws {
@@ -119,9 +119,9 @@ TEST(CredentialsTest, NothingFoundIsAnErrorThatSaysWhereItLooked) {
 }
 
 TEST(CredentialsTest, ImdsV2FromALoopbackFake) {
-  using testing::ScriptedResponse;
-  using testing::SeenRequest;
-  testing::TestHttpServer imds([](const SeenRequest& r) -> ScriptedResponse {
+  using ::tributary::testing::ScriptedResponse;
+  using ::tributary::testing::SeenRequest;
+  ::tributary::testing::TestHttpServer imds([](const SeenRequest& r) -> ScriptedResponse {
     if (r.method == "PUT" && r.path == "/latest/api/token") {
       if (r.Header("x-aws-ec2-metadata-token-ttl-seconds").empty()) return {400, {}, ""};
       return {200, {}, "TOKEN123"};
@@ -164,7 +164,7 @@ TEST(CredentialsTest, UnreachableImdsFailsFast) {
   auto o = f.Options();
   o.imds = true;
   o.imds_timeout_ms = 300;
-  f.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(testing::UnusedPort());
+  f.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "http://127.0.0.1:" + std::to_string(::tributary::testing::UnusedPort());
   auto c = ResolveCredentials(o);
   EXPECT_THAT(c, StatusIs(StatusCode::kNotFound));
   EXPECT_NE(c.status().message().find("instance metadata:"), std::string::npos) << c.status().message();

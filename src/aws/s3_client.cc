@@ -117,6 +117,19 @@ Result<S3HeadResult> S3Client::HeadObject(std::string_view bucket, std::string_v
   return h;
 }
 
+Result<std::string> S3Client::CopyObject(std::string_view bucket, std::string_view source_key,
+                                         std::string_view destination_key) {
+  Target t = Address(bucket, destination_key);
+  ServiceRequest r;
+  r.method = "PUT";
+  r.host_prefix = t.host_prefix;
+  r.path = t.path;
+  r.headers.emplace_back("x-amz-copy-source", "/" + UriEncode(bucket, false) + "/" + UriEncode(source_key, true));
+  r.error_in_ok_body = true;
+  TRIB_ASSIGN_OR_RETURN(HttpResponse response, transport_->Send(r));
+  return XmlText(response.body, "ETag");
+}
+
 Status S3Client::DeleteObject(std::string_view bucket, std::string_view key) {
   Target t = Address(bucket, key);
   ServiceRequest r;

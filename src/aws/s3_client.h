@@ -59,6 +59,10 @@ class S3Client {
                                 std::string_view content_type = {});
   Result<std::string> GetObject(std::string_view bucket, std::string_view key);
   Result<S3HeadResult> HeadObject(std::string_view bucket, std::string_view key);
+  // Server-side copy within the store (objects up to 5 GiB); the destination appears whole.
+  // Returns the new object's ETag.
+  Result<std::string> CopyObject(std::string_view bucket, std::string_view source_key,
+                                 std::string_view destination_key);
   // Deleting a missing key succeeds (S3's rule).
   Status DeleteObject(std::string_view bucket, std::string_view key);
   // One page (max_keys up to 1000); pass the previous page's next_continuation_token.

@@ -5,16 +5,16 @@
 
 #include "aws/aws_client.h"
 #include "aws/s3_client.h"
-#include "aws/test_http_server.h"
+#include "testing/test_http_server.h"
 #include "aws/transport.h"
 #include "testing/test_util.h"
 
 namespace tributary::aws {
 namespace {
 
-using testing::ScriptedResponse;
-using testing::SeenRequest;
-using testing::TestHttpServer;
+using ::tributary::testing::ScriptedResponse;
+using ::tributary::testing::SeenRequest;
+using ::tributary::testing::TestHttpServer;
 using ::tributary::testing::StatusIs;
 
 ClientConfig Config(const std::string& service, const std::string& url) {
@@ -138,7 +138,7 @@ TEST(JsonClientTest, ClientErrorsAreNotRetried) {
 }
 
 TEST(JsonClientTest, ConnectionRefusedIsUnavailableAfterRetries) {
-  auto client = JsonClient::Create(Config("kinesis", "http://127.0.0.1:" + std::to_string(testing::UnusedPort())));
+  auto client = JsonClient::Create(Config("kinesis", "http://127.0.0.1:" + std::to_string(::tributary::testing::UnusedPort())));
   ASSERT_OK(client);
   auto r = (*client)->Call("Kinesis_20131202.ListStreams", "{}");
   EXPECT_THAT(r, StatusIs(StatusCode::kUnavailable));

@@ -177,4 +177,9 @@ Result<PipelineConfig> DefaultPipelineConfig() {
   return ParsePipelineConfig(DefaultPipelineYaml(), kDefaultPipelineFileName);
 }
 
+std::string AwsConfig::EndpointFor(std::string_view service_id) const {
+  auto it = endpoints.urls.find(service_id);
+  return it == endpoints.urls.end() ? std::string() : it->second;
+}
+
 }  // namespace tributary::config

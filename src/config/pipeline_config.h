@@ -195,8 +195,10 @@ std::string_view DestinationTypeName(DestinationType type);  // "local" | "s3"
 struct DestinationConfig : Located {
   DestinationType type = DestinationType::kLocal;
   std::string path = "lake";  // local: directory, relative to the data dir unless absolute
-  std::string bucket;         // s3 (not supported yet)
-  std::string prefix;         // s3 (not supported yet)
+  std::string bucket;         // s3: the bucket (3-63 characters of a-z 0-9 . -)
+  std::string prefix;         // s3: key prefix of the lake ("" or ending in '/'; no leading '/')
+  std::string endpoint_url;   // s3: "" -> aws.endpoints.s3 -> AWS_ENDPOINT_URL_S3 -> AWS
+  std::string region;         // s3: "" -> aws.region -> the credential chain's region
 };
 
 // How a delivery encodes its data files (docs/configuration.md "format"): JSON lines, optionally
@@ -303,6 +305,20 @@ struct AlertRuleConfig : Located {
   int64_t max_per_minute = 0;  // throttle (YAML `throttle: {max_per_minute: N}`); 0 = none
 };
 
+// Top-level `aws:` (docs/aws-mode.md): what every AWS client of the pipeline uses unless a
+// component overrides it. Endpoint keys are AWS service ids: dynamodb, dynamodbstreams, kinesis,
+// s3, glue, sns, sqs, firehose.
+struct AwsEndpointsConfig : Located {
+  std::map<std::string, std::string, std::less<>> urls;  // service id -> http(s)://host[:port]
+};
+struct AwsConfig : Located {
+  std::string region;   // "" -> AWS_REGION / AWS_DEFAULT_REGION / the profile's / us-east-1
+  std::string profile;  // "" -> AWS_PROFILE / default
+  AwsEndpointsConfig endpoints;
+  // The endpoint for a service id: the override if given, else "".
+  std::string EndpointFor(std::string_view service_id) const;
+};
+
 struct PipelineConfig : Located {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";  // 12 digits, used in ARNs
@@ -313,6 +329,9 @@ struct PipelineConfig : Located {
   CatalogConfig catalog;
   ServerConfig server;
   std::vector<AlertRuleConfig> alerts;
+};
+
+  AwsConfig aws;
   std::string source_path;  // the file it was read from (the file name given to Parse)
 
   // nullptr when there is none of that name.

@@ -358,6 +358,57 @@ void CheckPrefixes(Diagnostics& diag, const DeliveryConfig& d) {
              int64_t{1}, int64_t{100000});
 }
 
+// "http://..." or "https://..." with a host.
+bool IsHttpUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.substr(0, 7) == "http://") rest = url.substr(7);
+  else if (url.substr(0, 8) == "https://") rest = url.substr(8);
+  else return false;
+  return !rest.empty() && rest.front() != '/' && rest.find_first_of(" \t") == std::string_view::npos;
+}
+
+void CheckEndpointUrl(Diagnostics& diag, const Location& at, std::string_view what, std::string_view url) {
+  if (!url.empty() && !IsHttpUrl(url)) {
+    diag.Error(at, std::string(what) + " '" + std::string(url) + "' must be an http:// or https:// URL");
+  }
+}
+
+void CheckS3Destination(Diagnostics& diag, const DestinationConfig& dest) {
+  const std::string& b = dest.bucket;
+  if (!dest.fields.count("bucket")) {
+    diag.Error(dest.location, "an s3 destination needs 'bucket'");
+  } else if (b.size() < 3 || b.size() > 63 ||
+             !AllOf(b, [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-'; }) ||
+             b.front() == '.' || b.front() == '-' || b.back() == '.' || b.back() == '-' ||
+             b.find("..") != std::string::npos) {
+    diag.Error(dest.at("bucket"), "bucket '" + b +
+                                      "' is not a valid S3 bucket name (3 to 63 characters of a-z, 0-9, '.' and '-', "
+                                      "starting and ending with a letter or digit)");
+  }
+  const std::string& p = dest.prefix;
+  if (!p.empty() && (p.front() == '/' || p.find("//") != std::string::npos || p.find("..") != std::string::npos ||
+                     p.back() != '/')) {
+    diag.Error(dest.at("prefix"), "prefix '" + p + "' must end with '/' and must not start with '/' or contain "
+                                  "'//' or '..' (like lake/)");
+  }
+  if (dest.fields.count("path")) diag.Error(dest.at("path"), "'path' is for local destinations; s3 uses bucket/prefix");
+  CheckEndpointUrl(diag, dest.at("endpoint_url"), "endpoint_url", dest.endpoint_url);
+}
+
+void CheckAws(Diagnostics& diag, const AwsConfig& a) {
+  static constexpr std::string_view kServices[] = {"dynamodb", "dynamodbstreams", "kinesis", "s3",
+                                                   "glue", "sns", "sqs", "firehose"};
+  for (const auto& [service, url] : a.endpoints.urls) {
+    if (std::find(std::begin(kServices), std::end(kServices), service) == std::end(kServices)) {
+      diag.Error(a.endpoints.at(service), "unknown service '" + service +
+                                              "' in aws endpoints (use dynamodb, dynamodbstreams, kinesis, s3, glue, "
+                                              "sns, sqs or firehose)");
+      continue;
+    }
+    CheckEndpointUrl(diag, a.endpoints.at(service), "endpoint for " + service, url);
+  }
+}
+
 void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryConfig& d) {
   CheckAwsName(diag, d, "delivery", d.name, 1, 64);
   const std::string who = "delivery '" + d.name + "'";
@@ -448,7 +499,7 @@ void CheckDelivery(Diagnostics& diag, const PipelineConfig& c, const DeliveryCon
 
   const DestinationConfig& dest = d.destination;
   if (dest.type == DestinationType::kS3) {
-    diag.Error(dest.at("type"), "destination type 's3' is not supported yet (use 'local')");
+    CheckS3Destination(diag, dest);
   } else if (dest.path.empty()) {
     diag.Error(dest.at("path"), "destination path must not be empty");
   }
@@ -633,6 +684,7 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
     diag.Error(c.server.at("listen"), "server listen address has no host (like 127.0.0.1:4566)");
   }
   CheckRange(diag, c.server, "listen", "server port", c.server.port, 0, 65535);
+  CheckAws(diag, c.aws);
 
   return diag.ToStatus();
 }

@@ -121,9 +121,38 @@ TEST(ValidateTest, CompactionRanges) {
             "pipeline.yaml:14:26: invalid format 'orc' (expected one of: parquet, json)");
 }
 
+TEST(ValidateTest, AwsBlock) {
+  auto ok = ParsePipelineConfig(std::string(kBase) +
+                                    "aws:\n  region: eu-west-1\n  profile: prod\n"
+                                    "  endpoints: {s3: \"http://127.0.0.1:5000\", glue: \"http://127.0.0.1:5001\"}\n",
+                                "pipeline.yaml");
+  ASSERT_OK(ok);
+  EXPECT_EQ(ok->aws.region, "eu-west-1");
+  EXPECT_EQ(ok->aws.profile, "prod");
+  EXPECT_EQ(ok->aws.EndpointFor("s3"), "http://127.0.0.1:5000");
+  EXPECT_EQ(ok->aws.EndpointFor("kinesis"), "");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "aws:\n  endpoints: {s4: \"http://x\"}\n"),
+            "pipeline.yaml:15:19: unknown service 's4' in aws endpoints (use dynamodb, dynamodbstreams, kinesis, s3, "
+            "glue, sns, sqs or firehose)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "aws:\n  endpoints: {s3: \"ftp://x\"}\n"),
+            "pipeline.yaml:15:19: endpoint for s3 'ftp://x' must be an http:// or https:// URL");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "aws:\n  regoin: x\n"),
+            "pipeline.yaml:15:3: unknown key 'regoin' in aws (did you mean 'region'?)");
+}
+
 TEST(ValidateTest, DeliveryOptions) {
-  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: lake}\n"),
-            "pipeline.yaml:14:25: destination type 's3' is not supported yet (use 'local')");
+  ASSERT_OK(ParsePipelineConfig(std::string(kBase) + "    destination: {type: s3, bucket: my-lake, prefix: tributary/}\n",
+                                "pipeline.yaml"));
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3}\n"),
+            "pipeline.yaml:14:18: an s3 destination needs 'bucket'");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: My_Lake}\n"),
+            "pipeline.yaml:14:37: bucket 'My_Lake' is not a valid S3 bucket name (3 to 63 characters of a-z, 0-9, "
+            "'.' and '-', starting and ending with a letter or digit)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: lake, prefix: /x}\n"),
+            "pipeline.yaml:14:51: prefix '/x' must end with '/' and must not start with '/' or contain '//' or '..' "
+            "(like lake/)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "    destination: {type: s3, bucket: lake, endpoint_url: localhost:5000}\n"),
+            "pipeline.yaml:14:57: endpoint_url 'localhost:5000' must be an http:// or https:// URL");
   EXPECT_EQ(ErrorOf(std::string(kBase) + "    processor: {type: cdc-flaten}\n"),
             "pipeline.yaml:14:23: invalid processor type 'cdc-flaten' (did you mean "
             "'cdc-flatten'?)");

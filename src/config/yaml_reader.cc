@@ -447,12 +447,14 @@ void ReadDelivery(YamlReader& r, const YAML::Node& node, const Location& at, Del
                         {"none", Partitioning::kNone}});
   m.Mapping("destination", [&](const YAML::Node& n, const Location& l) {
     DestinationConfig& d = out->destination;
-    MapReader dm(r, n, l, "destination", {"type", "path", "bucket", "prefix"}, &d);
+    MapReader dm(r, n, l, "destination", {"type", "path", "bucket", "prefix", "endpoint_url", "region"}, &d);
     dm.Enum<DestinationType>("type", &d.type,
                              {{"local", DestinationType::kLocal}, {"s3", DestinationType::kS3}});
     dm.String("path", &d.path);
     dm.String("bucket", &d.bucket);
     dm.String("prefix", &d.prefix);
+    dm.String("endpoint_url", &d.endpoint_url);
+    dm.String("region", &d.region);
   });
   m.Mapping("format", [&](const YAML::Node& n, const Location& l) {
     FormatConfig& f = out->format;
@@ -599,9 +601,10 @@ void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, Pip
   MapReader m(
       r, root, at, "pipeline",
       {"region", "account_id", "tables", "streams", "pipes", "deliveries", "catalog", "server",
-       "alerts"},
+       "alerts", "aws"},
       out);
-  out->catalog.location = out->server.location = at;  // when left out
+  out->catalog.location = out->server.location = out->aws.location = at;  // when left out
+  out->aws.endpoints.location = at;
   m.String("region", &out->region);
   m.String("account_id", &out->account_id);
   m.List("tables", [&](const YAML::Node& n, const Location& l) {
@@ -632,6 +635,19 @@ void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, Pip
   for (AlertRuleConfig& a : out->alerts) {
     if (a.table.empty() && out->deliveries.size() == 1) a.table = out->deliveries[0].table;
   }
+  m.Mapping("aws", [&](const YAML::Node& n, const Location& l) {
+    AwsConfig& a = out->aws;
+    MapReader am(r, n, l, "aws", {"region", "profile", "endpoints"}, &a);
+    a.endpoints.location = l;
+    am.String("region", &a.region);
+    am.String("profile", &a.profile);
+    am.Mapping("endpoints", [&](const YAML::Node& en, const Location& el) {
+      MapReader em(r, en, el, "aws endpoints", {}, &a.endpoints, /*allow_other_keys=*/true);
+      for (const Entry* e : em.OtherEntries()) {
+        if (auto url = em.Scalar(*e, "a URL")) a.endpoints.urls[e->key] = std::move(*url);
+      }
+    });
+  });
 }
 
 }  // namespace

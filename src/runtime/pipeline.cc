@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "delivery/compactor.h"
 #include "delivery/delivery_stream.h"
 #include "pipe/pipe.h"
+#include "runtime/aws_clients.h"
 #include "runtime/aws_connectors.h"
 #include "runtime/data_dir.h"
 #include "runtime/firehose_deliveries.h"
@@ -46,6 +48,11 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<pipe::DeadLetterQueue>> dead_letters;  // outlive the pipes
   std::vector<std::unique_ptr<pipe::Pipe>> pipes;
   std::vector<std::unique_ptr<transform::Processor>> processors;
+  // The lake file system of each delivery: DefaultLakeFs() for local
+  // destinations, an owned S3LakeFs for s3 ones. Declared before the deliveries and compactors
+  // that borrow them, so it outlives them.
+  std::vector<std::unique_ptr<delivery::LakeFs>> owned_lake_fs;
+  std::map<std::string, delivery::LakeFs*> delivery_fs;  // by delivery name
   std::vector<std::unique_ptr<delivery::DeliveryStream>> deliveries;
   std::vector<std::unique_ptr<delivery::Compactor>> compactors;  // deliveries with compaction on
   std::unique_ptr<FirehoseDeliveries> firehose;  // delivery streams created through the Firehose API
@@ -202,8 +209,16 @@ Result<FirehoseDeliveries::Built> BuildDelivery(Pipeline::Impl& p, const config:
   dopt.buffering.max_records = dc.buffering.max_records;
   dopt.format = DeliveryFileFormat(dc.format);
   if (auto retries = processor->BatchRetries()) dopt.processor_retries = *retries;
+  delivery::LakeFs* fs = &delivery::DefaultLakeFs();
+  if (dc.destination.type == config::DestinationType::kS3) {
+    auto s3 = S3LakeFor(cfg, dc, p.layout.lake_root);
+    if (!s3.ok()) return config::ConfigError(dc.destination.location, s3.status().message());
+    fs = s3->get();
+    p.owned_lake_fs.push_back(std::move(*s3));
+  }
+  p.delivery_fs[dc.name] = fs;
   auto created = delivery::DeliveryStream::Create(dopt, source, *p.catalog, *processor,
-                                                  p.clock, p.metrics);
+                                                  p.clock, p.metrics, fs);
   if (!created.ok()) return config::ConfigError(dc.location, created.status().message());
   FirehoseDeliveries::Built built;
   built.processor = std::move(processor);
@@ -353,7 +368,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     if (Status valid = cc.options.Validate(); !valid.ok()) {
       return config::ConfigError(dc.compaction.location, valid.message());
     }
-    auto compactor = std::make_unique<delivery::Compactor>(std::move(cc), delivery::DefaultLakeFs(), *p.catalog,
+    auto compactor = std::make_unique<delivery::Compactor>(std::move(cc), *p.delivery_fs.at(dc.name), *p.catalog,
                                                            *p.clock, **merger);
     auto recovered = compactor->Recover();
     if (!recovered.ok()) return recovered.status().WithContext("recovering compaction of " + dopt.name);

@@ -1,4 +1,4 @@
-#include "aws/test_http_server.h"
+#include "testing/test_http_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +10,7 @@
 #include <cctype>
 #include <cstdlib>
 
-namespace tributary::aws::testing {
+namespace tributary::testing {
 
 std::string SeenRequest::Header(const std::string& lower_name) const {
   for (const auto& [k, v] : headers) {
@@ -81,9 +81,13 @@ struct TestHttpServer::Impl {
         seen.push_back(req);
       }
       ScriptedResponse r = handler(req);
+      if (r.status == 0) return;  // drop the connection without an answer
       std::string out = "HTTP/1.1 " + std::to_string(r.status) + " X\r\n";
       for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
-      out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
+      bool has_length = false;
+      for (const auto& [k, v] : r.headers) has_length = has_length || k == "Content-Length";
+      if (!has_length) out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+      out += "\r\n";
       if (req.method != "HEAD") out += r.body;
       size_t sent = 0;
       while (sent < out.size()) {
@@ -118,7 +122,10 @@ TestHttpServer::TestHttpServer(Handler handler) : impl_(std::make_unique<Impl>()
       if (fd < 0) continue;
       std::lock_guard<std::mutex> lock(impl->mu);
       impl->fds.push_back(fd);
-      impl->connections.emplace_back([impl, fd, port = ntohs(peer.sin_port)] { impl->Serve(fd, port); });
+      impl->connections.emplace_back([impl, fd, port = ntohs(peer.sin_port)] {
+        impl->Serve(fd, port);
+        shutdown(fd, SHUT_RDWR);  // the peer sees the connection end; closed by the destructor
+      });
     }
   });
 }
@@ -156,4 +163,4 @@ int UnusedPort() {
   return port;
 }
 
-}  // namespace tributary::aws::testing
+}  // namespace tributary::testing

@@ -1,5 +1,5 @@
 // Test-only: a loopback HTTP server (plain sockets) on a free port whose answers a test scripts,
-// recording every request it saw. Used by the aws unit tests for retries, error mapping, the
+// recording every request it saw. Used by the aws and delivery tests for retries, error mapping, fault-injecting proxies, the
 // fake EC2 instance metadata service and request shapes.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace tributary::aws::testing {
+namespace tributary::testing {
 
 struct SeenRequest {
   std::string method, path, query;  // query as sent (percent-encoded), without '?'
@@ -21,6 +21,8 @@ struct SeenRequest {
   std::string Header(const std::string& lower_name) const;
 };
 
+// status 0: close the connection without answering (a reset, for fault tests). A HEAD answer may
+// carry its own Content-Length header (the body is never sent for HEAD).
 struct ScriptedResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -45,4 +47,4 @@ class TestHttpServer {
 // A port on 127.0.0.1 with nothing listening (bound, then closed).
 int UnusedPort();
 
-}  // namespace tributary::aws::testing
+}  // namespace tributary::testing
