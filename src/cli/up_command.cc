@@ -166,6 +166,21 @@ int RunStatus(const StatusArgs& args) {
           if (!first) std::cout << "\n";
         }
       }
+      simdjson::dom::object glue;
+      if (!e["glue_sync"].get_object().get(glue)) {
+        auto gnum = [&](const char* k) {
+          int64_t v = 0;
+          if (glue[k].get_int64().get(v) != simdjson::SUCCESS) v = 0;
+          return v;
+        };
+        std::string_view database, last_error;
+        if (glue["database"].get_string().get(database)) database = "";
+        if (glue["last_error"].get_string().get(last_error)) last_error = "";
+        std::cout << "glue sync database " << database << ": " << Thousands(gnum("partitions_created"))
+                  << " partitions created; lag " << gnum("lag_ms") << " ms, pending "
+                  << Thousands(gnum("pending_tables")) << " table(s) " << Thousands(gnum("pending_partitions"))
+                  << " partition(s)" << (last_error.empty() ? "" : "; last error: " + std::string(last_error)) << "\n";
+      }
       if (num("compactions") > 0 || num("retired_files_deleted") > 0) {
         std::cout << "compaction " << Thousands(num("compactions")) << " swaps this run: "
                   << Thousands(num("compacted_files_in")) << " small files -> " << Thousands(num("compacted_files_out"))

@@ -264,9 +264,20 @@ struct DeliveryConfig : Located {
 enum class CatalogType : uint8_t { kSqlite };
 std::string_view CatalogTypeName(CatalogType type);  // "sqlite"
 
+// `catalog: {glue_sync: {...}}`: mirror the catalog's tables and partitions into AWS Glue
+// (catalog/glue_sync.h, docs/aws-mode.md).
+struct GlueSyncConfig : Located {
+  bool enabled = false;      // true when the block is given
+  std::string database;      // Glue database: 1..255 characters of a-z 0-9 _
+  std::string region;        // "" -> aws.region
+  std::string endpoint_url;  // "" -> aws.endpoints.glue -> AWS
+  int64_t interval_ms = 1000;  // between passes, 100 .. 3600000
+};
+
 struct CatalogConfig : Located {
   CatalogType type = CatalogType::kSqlite;
   std::string path = "catalog.db";  // relative to the data dir unless absolute
+  GlueSyncConfig glue_sync;
 };
 
 // The HTTP front door, YAML `listen: "host:port"` ("[::1]:4566" for IPv6). Port 0 picks a free one.

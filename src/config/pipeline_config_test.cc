@@ -33,6 +33,18 @@ std::string ErrorOf(std::string_view yaml) {
   return r.ok() ? "" : r.status().message();
 }
 
+TEST(PipelineConfigTest, AwsExampleParses) {
+  Result<PipelineConfig> r = LoadPipelineConfig(SourceDir() + "/examples/aws-pipeline.yaml");
+  ASSERT_OK(r);
+  ASSERT_EQ(r->deliveries.size(), 1u);
+  EXPECT_EQ(r->deliveries[0].destination.type, DestinationType::kS3);
+  EXPECT_EQ(r->deliveries[0].destination.bucket, "tributary-lake");
+  EXPECT_EQ(r->deliveries[0].destination.prefix, "lake/");
+  EXPECT_TRUE(r->catalog.glue_sync.enabled);
+  EXPECT_EQ(r->catalog.glue_sync.database, "tributary_lake");
+  EXPECT_EQ(r->aws.region, "us-east-1");
+}
+
 TEST(PipelineConfigTest, ExampleParsesWithExpectedValues) {
   const std::string path = SourceDir() + "/examples/sales-pipeline.yaml";
   Result<PipelineConfig> r = LoadPipelineConfig(path);

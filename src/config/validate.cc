@@ -680,6 +680,16 @@ Status ValidatePipelineConfig(const PipelineConfig& c) {
   }
 
   if (c.catalog.path.empty()) diag.Error(c.catalog.at("path"), "catalog path must not be empty");
+  if (const GlueSyncConfig& g = c.catalog.glue_sync; g.enabled) {
+    if (g.fields.count("database") &&
+        (g.database.empty() || g.database.size() > 255 ||
+         !AllOf(g.database, [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; }))) {
+      diag.Error(g.at("database"), "glue_sync database '" + g.database +
+                                       "' must be 1 to 255 characters of a-z, 0-9 and '_' (what Athena accepts)");
+    }
+    CheckEndpointUrl(diag, g.at("endpoint_url"), "glue_sync endpoint_url", g.endpoint_url);
+    CheckRange(diag, g, "interval_ms", "glue_sync interval_ms", g.interval_ms, int64_t{100}, int64_t{3600000});
+  }
   if (c.server.host.empty()) {
     diag.Error(c.server.at("listen"), "server listen address has no host (like 127.0.0.1:4566)");
   }

@@ -140,6 +140,20 @@ TEST(ValidateTest, AwsBlock) {
             "pipeline.yaml:15:3: unknown key 'regoin' in aws (did you mean 'region'?)");
 }
 
+TEST(ValidateTest, GlueSync) {
+  auto ok = ParsePipelineConfig(std::string(kBase) + "catalog: {glue_sync: {database: sales_lake, interval_ms: 500}}\n",
+                                "pipeline.yaml");
+  ASSERT_OK(ok);
+  EXPECT_TRUE(ok->catalog.glue_sync.enabled);
+  EXPECT_EQ(ok->catalog.glue_sync.database, "sales_lake");
+  EXPECT_EQ(ok->catalog.glue_sync.interval_ms, 500);
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "catalog: {glue_sync: {database: Sales-Lake}}\n"),
+            "pipeline.yaml:14:33: glue_sync database 'Sales-Lake' must be 1 to 255 characters of a-z, 0-9 and '_' "
+            "(what Athena accepts)");
+  EXPECT_EQ(ErrorOf(std::string(kBase) + "catalog: {glue_sync: {region: eu-west-1}}\n"),
+            "pipeline.yaml:14:22: glue_sync is missing required key 'database'");
+}
+
 TEST(ValidateTest, DeliveryOptions) {
   ASSERT_OK(ParsePipelineConfig(std::string(kBase) + "    destination: {type: s3, bucket: my-lake, prefix: tributary/}\n",
                                 "pipeline.yaml"));

@@ -622,9 +622,18 @@ void ReadPipeline(YamlReader& r, const YAML::Node& root, const Location& at, Pip
     }
   });
   m.Mapping("catalog", [&](const YAML::Node& n, const Location& l) {
-    MapReader cm(r, n, l, "catalog", {"type", "path"}, &out->catalog);
+    MapReader cm(r, n, l, "catalog", {"type", "path", "glue_sync"}, &out->catalog);
     cm.Enum<CatalogType>("type", &out->catalog.type, {{"sqlite", CatalogType::kSqlite}});
     cm.String("path", &out->catalog.path);
+    cm.Mapping("glue_sync", [&](const YAML::Node& gn, const Location& gl) {
+      GlueSyncConfig& g = out->catalog.glue_sync;
+      MapReader gm(r, gn, gl, "glue_sync", {"database", "region", "endpoint_url", "interval_ms"}, &g);
+      g.enabled = true;
+      gm.String("database", &g.database, /*required=*/true);
+      gm.String("region", &g.region);
+      gm.String("endpoint_url", &g.endpoint_url);
+      gm.Integer("interval_ms", &g.interval_ms);
+    });
   });
   m.Mapping("server",
             [&](const YAML::Node& n, const Location& l) { ReadServer(r, n, l, &out->server); });

@@ -26,4 +26,26 @@ Result<std::unique_ptr<delivery::S3LakeFs>> S3LakeFor(const config::PipelineConf
   return std::make_unique<delivery::S3LakeFs>(std::shared_ptr<aws::S3Client>(std::move(*client)), std::move(o));
 }
 
+Result<std::unique_ptr<catalog::GlueSync>> CreateGlueSync(const config::PipelineConfig& config,
+                                                          const std::string& lake_root,
+                                                          const catalog::Catalog& catalog, const Clock& clock) {
+  const config::GlueSyncConfig& g = config.catalog.glue_sync;
+  auto client = aws::JsonClient::Create(AwsClientConfig(config.aws, "glue", "glue", g.endpoint_url, g.region));
+  if (!client.ok()) return client.status().WithContext("glue_sync");
+  catalog::GlueSyncOptions o;
+  o.database = g.database;
+  o.interval_ms = g.interval_ms;
+  o.location_root = "file://" + lake_root;
+  for (const config::DeliveryConfig& d : config.deliveries) {
+    if (d.destination.type != config::DestinationType::kS3) continue;
+    std::string root = "s3://" + d.destination.bucket;
+    std::string prefix = d.destination.prefix;
+    if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    if (!prefix.empty()) root += "/" + prefix;
+    o.table_roots[d.table] = root;
+    o.table_roots[d.table + "_errors"] = root;
+  }
+  return std::make_unique<catalog::GlueSync>(std::move(o), std::move(*client), catalog, clock);
+}
+
 }  // namespace tributary::runtime

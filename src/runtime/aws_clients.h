@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "aws/aws_client.h"
+#include "catalog/glue_sync.h"
 #include "config/pipeline_config.h"
 #include "core/status.h"
 #include "delivery/s3_lake_fs.h"
@@ -26,5 +27,11 @@ aws::ClientConfig AwsClientConfig(const config::AwsConfig& aws, std::string_view
 Result<std::unique_ptr<delivery::S3LakeFs>> S3LakeFor(const config::PipelineConfig& config,
                                                       const config::DeliveryConfig& delivery,
                                                       const std::string& lake_root);
+
+// The Glue sync of catalog.glue_sync: table locations are s3://<bucket>/<prefix><location> for
+// tables of s3 deliveries (and their _errors tables), file://<lake_root>/<location> otherwise.
+Result<std::unique_ptr<catalog::GlueSync>> CreateGlueSync(const config::PipelineConfig& config,
+                                                          const std::string& lake_root,
+                                                          const catalog::Catalog& catalog, const Clock& clock);
 
 }  // namespace tributary::runtime

@@ -14,6 +14,7 @@
 #include "alert/alert_engine.h"
 #include "alert/sns_publisher.h"
 #include "capture/embedded_table_source.h"
+#include "catalog/glue_sync.h"
 #include "catalog/table_keys.h"
 #include "core/json_writer.h"
 #include "delivery/compactor.h"
@@ -57,6 +58,7 @@ struct Pipeline::Impl {
   std::vector<std::unique_ptr<delivery::Compactor>> compactors;  // deliveries with compaction on
   std::unique_ptr<FirehoseDeliveries> firehose;  // delivery streams created through the Firehose API
   std::unique_ptr<alert::AlertEngine> alerts;                    // config has alert rules
+  std::unique_ptr<catalog::GlueSync> glue_sync;  // catalog.glue_sync, when configured
 
   bool started = false;
   std::thread housekeeping;
@@ -407,6 +409,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
     ao.sns = alert::MakeSnsPublisher(cfg.region);
     TRIB_ASSIGN_OR_RETURN(p.alerts, alert::AlertEngine::Open(cfg, *p.catalog, std::move(ao)));
   }
+  if (cfg.catalog.glue_sync.enabled) {
+    auto glue = CreateGlueSync(cfg, p.layout.lake_root, *p.catalog, *p.clock);
+    if (!glue.ok()) return config::ConfigError(cfg.catalog.glue_sync.location, glue.status().message());
+    p.glue_sync = std::move(*glue);
+  }
   return std::unique_ptr<Pipeline>(new Pipeline(std::move(impl)));
 }
 
@@ -422,6 +429,7 @@ Status Pipeline::Start() {
   for (auto& pp : p.pipes) TRIB_RETURN_IF_ERROR(pp->Start());
   for (auto& c : p.compactors) c->Start();
   if (p.alerts) p.alerts->Start();
+  if (p.glue_sync) p.glue_sync->Start();
   p.started = true;
   p.hk_stop = false;
   p.housekeeping = std::thread([this] { impl_->Housekeeping(this); });
@@ -464,6 +472,7 @@ Status Pipeline::Stop() {
     if (!s.ok()) return s;
   }
   Status result;
+  if (p.glue_sync) p.glue_sync->Stop();
   for (auto& c : p.compactors) c->Stop();
   for (auto& d : p.deliveries) {
     Status s = d->Stop();
@@ -523,6 +532,12 @@ PipelineSnapshot Pipeline::Snapshot() const {
     snap.alert_max_latency_ms = st.max_latency_ms;
     if (!st.errors.empty()) snap.errors.push_back("alerts: " + st.errors.back());
   }
+  if (p.glue_sync) {
+    catalog::GlueSyncStats g = p.glue_sync->Stats();
+    snap.glue_sync = {true, g.database, g.partitions_created, g.pending_tables, g.pending_partitions,
+                      g.last_success_ms, g.lag_ms, g.last_error};
+    if (!g.last_error.empty()) snap.errors.push_back("glue sync: " + g.last_error);
+  }
   auto m = p.metrics->Snapshot();
   for (const auto& [name, value] : m) {
     if (name.rfind("tributary_table_stream_records_total", 0) == 0) snap.table_changes += value;
@@ -567,6 +582,25 @@ std::string PipelineSnapshot::ToJson() const {
   w.BeginArray();
   for (const auto& e : errors) w.String(e);
   w.EndArray();
+  if (glue_sync.enabled) {
+    w.Key("glue_sync");
+    w.BeginObject();
+    w.Key("database");
+    w.String(glue_sync.database);
+    w.Key("partitions_created");
+    w.Int(glue_sync.partitions_created);
+    w.Key("pending_tables");
+    w.Int(glue_sync.pending_tables);
+    w.Key("pending_partitions");
+    w.Int(glue_sync.pending_partitions);
+    w.Key("last_success_ms");
+    w.Int(glue_sync.last_success_ms);
+    w.Key("lag_ms");
+    w.Int(glue_sync.lag_ms);
+    w.Key("last_error");
+    w.String(glue_sync.last_error);
+    w.EndObject();
+  }
   w.Key("deliveries");
   w.BeginArray();
   for (const auto& d : deliveries) {

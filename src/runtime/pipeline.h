@@ -94,6 +94,17 @@ struct PipelineSnapshot {
   std::vector<AlertRuleStatus> alerts;
   int64_t alert_latency_ms = 0;      // catalog commit -> alert recorded, last batch that matched
   int64_t alert_max_latency_ms = 0;  // worst since the process started
+  // catalog.glue_sync (catalog/glue_sync.h), when configured.
+  struct GlueSync {
+    bool enabled = false;
+    std::string database;
+    int64_t partitions_created = 0;
+    int64_t pending_tables = 0;
+    int64_t pending_partitions = 0;
+    int64_t last_success_ms = 0;
+    int64_t lag_ms = 0;
+    std::string last_error;
+  } glue_sync;
   std::string ToJson() const;
 };
 
