@@ -148,7 +148,7 @@ int RunStatus(const StatusArgs& args) {
                 << " -> delivered " << Thousands(num("delivered")) << " (failed "
                 << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
                 << "lag       " << num("lag_ms") << " ms behind the stream tip\n";
-      // Failed records per delivery stream and errorCode (since the process started).
+      // Failed records per delivery stream and errorCode (persisted: they survive restarts).
       simdjson::dom::array deliveries;
       if (!e["deliveries"].get_array().get(deliveries)) {
         for (auto d : deliveries) {

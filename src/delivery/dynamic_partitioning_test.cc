@@ -11,6 +11,7 @@
 #include "core/encoding.h"
 #include "delivery/delivery_stream.h"
 #include "delivery/delivery_test_util.h"
+#include "delivery/error_counts.h"
 #include "delivery/error_record.h"
 #include "stream/embedded_stream.h"
 #include "testing/test_util.h"
@@ -234,6 +235,46 @@ TEST_F(DynamicPartitioningTest, FailuresGoToTheErrorPrefixPerType) {
       << failed;
   EXPECT_NE(failed.find("\"errorOutputType\":\"processing-failed\""), std::string::npos);
   ExpectEverythingInsideTheTableFolders();
+}
+
+// `tributary status` shows failed records per errorCode; the totals survive a restart, and a
+// crash between an errors commit and the totals' write is repaired from the committed files.
+TEST_F(DynamicPartitioningTest, FailedCountsPerCodeSurviveRestarts) {
+  using Counts = std::map<std::string, int64_t>;
+  DeliveryStats first =
+      Deliver(Options(), {R"(fail|{"id":1})", R"(nojq|{"id":2})", R"(acme|{"id":3})"});
+  EXPECT_EQ(first.Totals().failed_by_code,
+            (Counts{{"Lambda.ProcessingFailed", 1}, {std::string(kMissingPartitionKeyCode), 1}}));
+  ASSERT_EQ(first.shards.size(), 1u);
+  const std::string errors_key = "delivery/events-delivery/" + first.shards[0].shard_id + "/errors";
+  auto stored = catalog_->GetCheckpoint(ErrorCountsKey(errors_key));
+  ASSERT_OK(stored);
+  ASSERT_TRUE(stored->has_value());
+  auto parsed = ParseErrorCounts(**stored);
+  ASSERT_OK(parsed);
+  EXPECT_EQ(parsed->through, *catalog_->GetCheckpoint(errors_key).value());
+
+  // A new process (a new DeliveryStream on the same catalog): the totals continue.
+  DeliveryStats second = Deliver(Options(), {R"(fail|{"id":4})", R"(acme|{"id":5})"});
+  EXPECT_EQ(second.Totals().records_failed, 1);  // this process
+  EXPECT_EQ(second.Totals().failed_by_code,
+            (Counts{{"Lambda.ProcessingFailed", 2}, {std::string(kMissingPartitionKeyCode), 1}}));
+
+  // The totals' write was lost after the last errors commit (a crash between the two): the
+  // stored totals are the first run's; the next start counts the missing record from the files.
+  ASSERT_OK(catalog_->PutCheckpoint(ErrorCountsKey(errors_key), **stored));
+  DeliveryStats third = Deliver(Options(), {R"(acme|{"id":6})"});
+  EXPECT_EQ(third.Totals().records_failed, 0);
+  EXPECT_EQ(third.Totals().failed_by_code,
+            (Counts{{"Lambda.ProcessingFailed", 2}, {std::string(kMissingPartitionKeyCode), 1}}));
+  // Totals never written (a lake from an older version): all counted from the files.
+  ASSERT_OK(catalog_->PutCheckpoint(ErrorCountsKey(errors_key), R"({"through":"","counts":{}})"));
+  DeliveryStats fourth = Deliver(Options(), {});
+  EXPECT_EQ(fourth.Totals().failed_by_code,
+            (Counts{{"Lambda.ProcessingFailed", 2}, {std::string(kMissingPartitionKeyCode), 1}}));
+  // Bad stored totals are an error naming them, not silently zero.
+  EXPECT_FALSE(ParseErrorCounts(R"({"through":"1","counts":{"x":"many"}})").ok());
+  EXPECT_FALSE(ParseErrorCounts("[]").ok());
 }
 
 TEST_F(DynamicPartitioningTest, WholeBatchFailureAfterRetriesFailsEveryRecord) {

@@ -252,7 +252,11 @@ Status LakeCommitter::Commit(DeliveryBuffer& buffer, CommitOutcome& outcome) {
     }
     for (const auto& [code, count] : buffer.error_counts()) {
       outcome.error_rows_by_code[code] += count;
+      error_counts_.counts[code] += count;
     }
+    error_counts_.through = last_sequence;
+    outcome.counts_status = catalog_.PutCheckpoint(ErrorCountsKey(config_.errors_checkpoint_key),
+                                                   ErrorCountsJson(error_counts_));
     Status published = Publish(staged_errors);
     if (!published.ok()) outcome.publish_status = published;
     buffer.ClearErrors();

@@ -34,6 +34,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "delivery/delivery_buffer.h"
+#include "delivery/error_counts.h"
 #include "delivery/file_format.h"
 #include "delivery/lake_fs.h"
 
@@ -64,6 +65,9 @@ struct CommitOutcome {
   bool checkpoint_advanced = false;
   // A rename after a successful commit failed; it is retried on the next Commit and by Recover.
   Status publish_status;
+  // Persisting the error totals after the errors commit failed (they are repaired at the next
+  // start from the committed files; error_counts.h).
+  Status counts_status;
 };
 
 class LakeCommitter {
@@ -81,6 +85,10 @@ class LakeCommitter {
   // checkpoint was ahead of its data checkpoint): rows the encoder refuses there are not
   // recorded again. Call before the first Commit.
   void SkipErrorsThrough(std::string sequence) { skip_errors_through_ = std::move(sequence); }
+
+  // The failed-record totals per errorCode so far (error_counts.h); each errors commit adds its
+  // counts and persists them. Call before the first Commit.
+  void SetErrorCounts(PersistedErrorCounts counts) { error_counts_ = std::move(counts); }
 
   // Renames left over from failed publish steps.
   size_t pending_renames() const { return pending_renames_.size(); }
@@ -128,6 +136,7 @@ class LakeCommitter {
   std::vector<std::pair<std::string, std::string>> pending_renames_;  // temp -> final (absolute)
   std::string skip_errors_through_;
   std::string line_scratch_;
+  PersistedErrorCounts error_counts_;
 };
 
 }  // namespace tributary::delivery

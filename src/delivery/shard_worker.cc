@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "delivery/error_counts.h"
 #include "delivery/error_record.h"
 #include "delivery/lake_layout.h"
 #include "transform/cdc_flatten.h"
@@ -80,6 +81,19 @@ Status ShardWorker::Open() {
     skip_errors_through_ = *errors_checkpoint;
     committer_.SkipErrorsThrough(*errors_checkpoint);  // the committer thread starts later
   }
+  // Failed-record totals per errorCode survive restarts (error_counts.h).
+  TRIB_ASSIGN_OR_RETURN(
+      PersistedErrorCounts counts,
+      LoadErrorCounts(*ctx_.catalog, *ctx_.fs,
+                      ErrorCountsSource{ctx_.options->lake_root, ctx_.options->errors_table(),
+                                        "stream/" + ctx_.stream->name() + "/" + shard_id_,
+                                        errors_checkpoint_key_}));
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.failed_by_code.clear();
+    for (const auto& [code, n] : counts.counts) stats_.failed_by_code[code] = n;
+  }
+  committer_.SetErrorCounts(std::move(counts));  // the committer thread starts later
   stream::StartPosition start =
       checkpoint ? stream::StartPosition::After(*checkpoint) : ctx_.options->start_position;
   auto reader = ctx_.stream->OpenReader(shard_id_, start);
@@ -431,6 +445,8 @@ Status ShardWorker::CommitOnce(DeliveryBuffer& buffer) {
     stats_.last_error = s.ToString();
   } else if (!outcome.publish_status.ok()) {
     stats_.last_error = outcome.publish_status.ToString();
+  } else if (!outcome.counts_status.ok()) {
+    stats_.last_error = outcome.counts_status.WithContext("persisting error counts").ToString();
   }
   return s;
 }

@@ -42,7 +42,9 @@ struct ShardStats {
   int64_t records_read = 0;     // consumed from the stream (this process)
   int64_t rows_delivered = 0;   // committed rows
   int64_t records_failed = 0;   // committed to the error table
-  std::map<std::string, int64_t> failed_by_code;  // records_failed per errorCode
+  // Failed records per errorCode since the delivery stream began (persisted in the catalog,
+  // error_counts.h), unlike the other counters, which count this process.
+  std::map<std::string, int64_t> failed_by_code;
   int64_t partition_limit_flushes = 0;  // early commits for max_open_partitions
   int64_t records_dropped = 0;  // Dropped by the processor, checkpointed
   int64_t files_committed = 0;  // data + error files

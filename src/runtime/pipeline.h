@@ -74,8 +74,9 @@ struct PipelineSnapshot {
   int64_t compacted_files_out = 0;  // merged files they wrote
   int64_t retired_files_deleted = 0;
   std::vector<std::string> errors;  // latest stage errors, if any
-  // Per delivery stream: failed records (committed to the error output since this process
-  // started) per errorCode.
+  // Per delivery stream: failed records committed to the error output since this process
+  // started (`failed`), and per errorCode since the delivery stream began (`failed_by_code`,
+  // persisted in the catalog: delivery/error_counts.h).
   struct DeliveryFailures {
     std::string name;
     int64_t failed = 0;

@@ -3,9 +3,15 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <ctime>
+#include <regex>
 #include <set>
 #include <thread>
 
+#include <simdjson.h>
+
+#include "core/change_record.h"
+#include "core/encoding.h"
 #include "query/catalog_views.h"
 #include "query/query_engine.h"
 #include "runtime/data_dir.h"
@@ -533,6 +539,119 @@ TEST(PipelineTest, ShippedLambdaExampleRuns) {
                     "enrich-orders.log");
   std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("cannot price order ORD-2"), std::string::npos) << text;
+}
+
+
+// The "Done means" for Lambda: a handler written for Firehose
+// (examples/handlers/firehose_orders/lambda_function.py: base64 decode, add fields, set
+// metadata.partitionKeys, mark some records ProcessingFailed, drop some) runs unchanged in
+// examples/firehose-lambda-pipeline.yaml, whose prefix uses !{partitionKeyFromLambda:...} and
+// whose error output prefix uses !{firehose:error-output-type}; objects land where Firehose would
+// put them, named as Firehose names them, and the failed records carry Firehose's failure JSON.
+TEST(PipelineTest, FirehoseLambdaExampleLandsWhereFirehoseWould) {
+  testing::TempDir dir;
+  auto cfg = config::LoadPipelineConfig(SourceDir() + "/examples/firehose-lambda-pipeline.yaml");
+  ASSERT_OK(cfg);
+  cfg->server.port = 0;
+  for (auto& d : cfg->deliveries) d.buffering.interval_ms = 20;
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str()});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  auto order = [](const std::string& id, const std::string& customer, int64_t qty,
+                  const std::string& date) {
+    Item item{{"order_id", AttributeValue::S(id)},
+              {"customer_id", AttributeValue::S(customer)},
+              {"quantity", AttributeValue::N(qty)},
+              {"price", *AttributeValue::N("19.99")}};
+    if (!date.empty()) item.emplace("order_date", AttributeValue::S(date));
+    return item;
+  };
+  table::TableEngine& t = (*p)->tables();
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-1", "CUST-7", 2, "2024-05-01T10:00:00Z")));
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-2", "CUST-9", 1, "2024-06-30T23:59:00Z")));
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("TEST-1", "CUST-7", 1, "2024-05-01")));  // Dropped
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-3", "CUST-7", 0, "2024-05-01")));  // failed
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-4", "CUST-7", 5, "")));            // failed
+  ASSERT_OK(t.PutItem("P1_OrdersRawTable", order("ORD-1", "CUST-7", 3, "2024-05-01T10:00:00Z")));
+  ASSERT_OK(t.DeleteItem("P1_OrdersRawTable", {{"order_id", AttributeValue::S("ORD-2")}}));  // Dropped
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered >= 3 && s.failed >= 2;
+  })) << (*p)->Snapshot().ToJson();
+  ASSERT_OK((*p)->Stop());
+
+  // Firehose's object name: <DeliveryStreamName>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid>.
+  const std::regex firehose_name(
+      "P1_OrdersFirehose-1-\\d{4}-\\d\\d-\\d\\d-\\d\\d-\\d\\d-\\d\\d-"
+      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.json");
+  auto files = (*p)->catalog().ListFiles("orders");
+  ASSERT_OK(files);
+  std::set<std::string> folders;
+  for (const catalog::DataFile& f : *files) {
+    const std::filesystem::path path(f.path);
+    folders.insert(path.parent_path().string());
+    EXPECT_TRUE(std::regex_match(path.filename().string(), firehose_name)) << f.path;
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path((*p)->lake_root()) / f.path));
+  }
+  EXPECT_EQ(folders, (std::set<std::string>{"orders/customer=CUST-7/2024/05/01",
+                                            "orders/customer=CUST-9/2024/06/30"}));
+
+  // The failed records: orders-errors/processing-failed/<arrival yyyy/MM/dd>/, Firehose's JSON.
+  auto error_files = (*p)->catalog().ListFiles("orders_errors");
+  ASSERT_OK(error_files);
+  std::set<std::string> failed_orders;
+  simdjson::dom::parser parser;
+  for (const catalog::DataFile& f : *error_files) {
+    const std::filesystem::path path(f.path);
+    EXPECT_TRUE(std::regex_match(path.filename().string(), firehose_name)) << f.path;
+    std::ifstream in(std::filesystem::path((*p)->lake_root()) / f.path);
+    for (std::string line; std::getline(in, line);) {
+      simdjson::dom::element doc;
+      ASSERT_EQ(parser.parse(line).get(doc), simdjson::SUCCESS) << line;
+      EXPECT_EQ(std::string(doc["errorCode"].get_string().value()), "Lambda.ProcessingFailed");
+      EXPECT_EQ(doc["attemptsMade"].get_int64().value(), 1);
+      EXPECT_EQ(std::string(doc["lambdaArn"].get_string().value()),
+                "arn:aws:lambda:us-east-1:000000000000:function:orders-transform");
+      EXPECT_FALSE(std::string(doc["errorMessage"].get_string().value()).empty());
+      EXPECT_GT(doc["attemptEndingTimestamp"].get_int64().value(), 0);
+      const int64_t arrival_ms = doc["arrivalTimestamp"].get_int64().value();
+      const std::time_t arrival_s = static_cast<std::time_t>(arrival_ms / 1000);
+      std::tm tm{};
+      gmtime_r(&arrival_s, &tm);
+      char day[16];
+      std::strftime(day, sizeof(day), "%Y/%m/%d", &tm);
+      EXPECT_EQ(path.parent_path().string(),
+                std::string("orders-errors/processing-failed/") + day);
+      // rawData: the original record, as Firehose sent it to the Lambda.
+      auto raw = Base64Decode(doc["rawData"].get_string().value());
+      ASSERT_OK(raw);
+      auto change = ChangeRecord::FromJson(*raw);
+      ASSERT_OK(change);
+      failed_orders.insert(change->keys.at("order_id").text());
+    }
+  }
+  EXPECT_EQ(failed_orders, (std::set<std::string>{"ORD-3", "ORD-4"}));
+
+  // Through SQL: the rows with the handler's fields and their partition values.
+  auto engine = query::QueryEngine::Open(query::LakeQueryOptions((*p)->lake_root()));
+  ASSERT_OK(engine);
+  ASSERT_OK(query::RefreshViews(**engine, (*p)->catalog()));
+  auto rows = (*engine)->Execute(
+      "SELECT order_id, event_name, order_total, enriched_by, customer, partition_1, partition_2, "
+      "partition_3 FROM orders ORDER BY order_id, order_total");
+  ASSERT_OK(rows);
+  std::vector<std::string> got;
+  for (const auto& r : rows->rows) {
+    std::string line;
+    for (const auto& v : r) line += (line.empty() ? "" : ",") + v.value_or("NULL");
+    got.push_back(line);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "ORD-1,INSERT,39.98,orders-transform,CUST-7,2024,05,01",
+                     "ORD-1,MODIFY,59.97,orders-transform,CUST-7,2024,05,01",
+                     "ORD-2,INSERT,19.99,orders-transform,CUST-9,2024,06,30"}));
+  auto stats = (*p)->Snapshot();
+  EXPECT_EQ(stats.failed, 2) << stats.ToJson();
 }
 
 }  // namespace
