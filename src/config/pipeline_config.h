@@ -228,7 +228,7 @@ struct FormatConfig : Located {
 // docs/compaction.md). Durations in milliseconds.
 struct CompactionConfig : Located {
   bool enabled = true;
-  std::string format = "json";                     // output: json | parquet
+  std::string format = "parquet";                  // output: parquet | json
   int64_t target_file_bytes = 128LL << 20;         // 1 KiB .. 4 GiB
   int64_t min_files = 4;                           // 2 .. 100000
   int64_t grace_period_ms = 10 * 60 * 1000;        // after a partition's window ends; 0 .. 30 days

@@ -254,7 +254,7 @@ deliveries:
     table: e
     compaction:
       enabled: false
-      format: parquet
+      format: json
       target_file_bytes: 1048576
       min_files: 2
       grace_period_ms: 0
@@ -266,7 +266,7 @@ deliveries:
   ASSERT_OK(r);
   const CompactionConfig& d = r->deliveries[0].compaction;  // defaults
   EXPECT_TRUE(d.enabled);
-  EXPECT_EQ(d.format, "json");
+  EXPECT_EQ(d.format, "parquet");
   EXPECT_EQ(d.target_file_bytes, 128 << 20);
   EXPECT_EQ(d.min_files, 4);
   EXPECT_EQ(d.grace_period_ms, 600000);
@@ -275,7 +275,7 @@ deliveries:
   EXPECT_FALSE(d.include_open_partitions);
   const CompactionConfig& e = r->deliveries[1].compaction;
   EXPECT_FALSE(e.enabled);
-  EXPECT_EQ(e.format, "parquet");
+  EXPECT_EQ(e.format, "json");
   EXPECT_EQ(e.target_file_bytes, 1048576);
   EXPECT_EQ(e.min_files, 2);
   EXPECT_EQ(e.grace_period_ms, 0);

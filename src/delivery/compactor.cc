@@ -324,8 +324,18 @@ Status Compactor::CompactGroup(const std::vector<catalog::DataFile>& group, int6
   }
   TRIB_ASSIGN_OR_RETURN(catalog::TableDef table, catalog_.GetTable(config_.table));
   std::string out;
-  auto merged_rows = merger_.Merge(inputs, table.columns, out);
-  if (!merged_rows.ok()) return merged_rows.status().WithContext("compaction: merging into " + std::string(merger_.extension()));
+  const FileMerger* merger = &merger_;
+  auto merged_rows = merger->Merge(inputs, table.columns, out);
+  if (!merged_rows.ok() && merged_rows.status().code() == StatusCode::kInvalidArgument &&
+      merger != &JsonLinesMerger()) {
+    // A row the typed format cannot hold (JSON delivery accepts any value, e.g. an impossible date
+    // in a timestamp column): merge this group into JSON lines instead, so the partition still
+    // gets compacted and no row is touched.
+    out.clear();
+    merger = &JsonLinesMerger();
+    merged_rows = merger->Merge(inputs, table.columns, out);
+  }
+  if (!merged_rows.ok()) return merged_rows.status().WithContext("compaction: merging into " + std::string(merger->extension()));
   const int64_t rows = *merged_rows;
   if (rows != expected_rows) {
     return Status::DataLoss("compaction: merging " + std::to_string(group.size()) + " files of table '" +
@@ -333,7 +343,7 @@ Status Compactor::CompactGroup(const std::vector<catalog::DataFile>& group, int6
                             std::to_string(expected_rows));
   }
   const std::string dir_rel = DirOf(group.front().path);
-  merged.path = dir_rel + "/" + CompactedFileName(config_.delivery_name, now_ms, NewFileId(), merger_.extension());
+  merged.path = dir_rel + "/" + CompactedFileName(config_.delivery_name, now_ms, NewFileId(), merger->extension());
   merged.row_count = rows;
   merged.size_bytes = static_cast<int64_t>(out.size());
   const std::string temp_abs = root_slash + TempPathFor(merged.path);

@@ -70,8 +70,8 @@ class FileMerger {
   virtual Result<int64_t> Merge(const std::vector<std::string>& inputs,
                                 const std::vector<catalog::Column>& columns, std::string& out) const = 0;
 };
-// Parquet (ParquetWriter, snappy pages); a JSON value a column type cannot hold fails the group
-// (nothing is swapped).
+// Parquet (ParquetWriter, snappy pages). A JSON value a column type cannot hold fails the merge;
+// the compactor then merges that group into JSON lines instead (JsonLinesMerger).
 const FileMerger& ParquetMerger();
 // JSON lines: concatenation (a missing final newline is added); rows = lines.
 const FileMerger& JsonLinesMerger();
