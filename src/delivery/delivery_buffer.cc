@@ -85,7 +85,8 @@ DeliveryBuffer::DeliveryBuffer(const DeliveryOptions& options)
       layout_(options.layout.get()),
       error_template_(options.error_template.get()),
       max_open_partitions_(static_cast<size_t>(options.max_open_partitions)),
-      track_rows_(options.format.type == FileType::kParquet) {}
+      track_rows_(options.format.type == FileType::kParquet ||
+                  options.format.target_file_bytes > 0) {}
 
 Result<FileBuffer*> DeliveryBuffer::FindOrOpen(const std::string& key) {
   if (auto it = data_.by_key.find(key); it != data_.by_key.end()) return it->second;

@@ -47,7 +47,8 @@ struct FileBuffer {
   std::string first_sequence;
   std::string last_sequence;
   // Per row, when the buffer tracks rows (Parquet deliveries, so a row the encoder refuses can
-  // become a failed record): sequence numbers, each followed by '\n', and arrival times.
+  // become a failed record; split files, so each records its own sequence range): sequence
+  // numbers, each followed by '\n', and arrival times.
   std::string row_sequences;
   std::vector<int64_t> row_arrival_ms;
 
@@ -79,7 +80,8 @@ class DeliveryBuffer {
   Status AddRow(std::string_view row, const transform::PartitionKeys& keys, int64_t event_ms,
                 std::string_view sequence, int64_t arrival_ms = 0);
   // Whether rows keep their sequence number and arrival time (FileBuffer::row_sequences): on
-  // for Parquet deliveries, whose encoder may refuse a row.
+  // for Parquet deliveries, whose encoder may refuse a row, and with a target_file_bytes, so
+  // each piece of a split file records its own sequence range.
   bool tracks_rows() const { return track_rows_; }
   std::string_view failure_code() const { return failure_code_; }
   // Appends one failed-record JSON line (see error_record.h): without an error template in its

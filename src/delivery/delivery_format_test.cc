@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include "core/change_record.h"
@@ -288,6 +290,24 @@ TEST_F(DeliveryFormatTest, TargetFileBytesSplitsACommitIntoSeveralFiles) {
     }
     EXPECT_EQ(rows, 600);
     EXPECT_GE(count, 6u);  // ~600 rows of ~300 JSON bytes cannot fit in two partitions' files
+    // Each piece of a split records its own sequence range: within a partition folder (of
+    // this shard), no two files' ranges overlap.
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> ranges;
+    for (const catalog::DataFile& f : *files) {
+      ASSERT_LE(stream::CompareSequenceNumbers(f.first_sequence, f.last_sequence), 0) << f.path;
+      ranges[f.source + " " + f.path.substr(0, f.path.rfind('/'))].emplace_back(f.first_sequence,
+                                                                                f.last_sequence);
+    }
+    for (auto& [dir, list] : ranges) {
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+        return stream::CompareSequenceNumbers(a.first, b.first) < 0;
+      });
+      for (size_t i = 1; i < list.size(); ++i) {
+        EXPECT_LT(stream::CompareSequenceNumbers(list[i - 1].second, list[i].first), 0)
+            << dir << ": [" << list[i - 1].first << ", " << list[i - 1].second << "] and ["
+            << list[i].first << ", " << list[i].second << "]";
+      }
+    }
   }
   EXPECT_EQ(Query("SELECT count(*), count(DISTINCT event_id) FROM sales"),
             (Rows{{"1200", "1200"}}));

@@ -50,10 +50,24 @@ Status LakeCommitter::Stage(const std::vector<FileBuffer*>& buffers, int64_t now
     const std::vector<std::string_view> pieces = encoder != nullptr
                                                      ? encoder->SplitForTarget(b->data)
                                                      : std::vector<std::string_view>{b->data};
+    // Split: each piece records the sequence range of its own rows (rows are in sequence order).
+    std::vector<std::string_view> sequences;
+    if (pieces.size() > 1 && !b->row_sequences.empty()) {
+      std::string_view all = b->row_sequences;
+      for (size_t nl; (nl = all.find('\n')) != std::string_view::npos; all.remove_prefix(nl + 1)) {
+        sequences.push_back(all.substr(0, nl));
+      }
+    }
+    size_t first_row = 0;
     for (std::string_view piece : pieces) {
       Staged s;
       s.buffer = b;
       s.rows = pieces.size() == 1 ? b->rows : CountLines(piece);
+      if (s.rows > 0 && first_row + static_cast<size_t>(s.rows) <= sequences.size()) {
+        s.first_sequence = sequences[first_row];
+        s.last_sequence = sequences[first_row + static_cast<size_t>(s.rows) - 1];
+      }
+      first_row += static_cast<size_t>(s.rows);
       s.final_rel =
           b->dir + "/" + DataFileName(config_.delivery_name, now_ms, NewFileId(), extension);
       s.temp_abs = config_.lake_root + "/" + TempPathFor(s.final_rel);
@@ -169,12 +183,14 @@ std::vector<catalog::DataFile> LakeCommitter::DataFilesFor(
     f.partition_values = b.partition_values;
     f.row_count = s.rows;
     f.size_bytes = s.bytes;
-    // Pieces of a split buffer share its event-time and sequence range (a superset of theirs).
+    // Pieces of a split buffer share its event-time range (a superset of theirs: a bound, which
+    // is what pruning and compaction's closed-partition check need); each records its own
+    // sequence range (lineage: `tributary catalog files`).
     f.min_event_ms = b.min_event_ms;
     f.max_event_ms = b.max_event_ms;
     f.source = config_.source;
-    f.first_sequence = b.first_sequence;
-    f.last_sequence = b.last_sequence;
+    f.first_sequence = s.first_sequence.empty() ? b.first_sequence : s.first_sequence;
+    f.last_sequence = s.last_sequence.empty() ? b.last_sequence : s.last_sequence;
     files.push_back(std::move(f));
   }
   return files;

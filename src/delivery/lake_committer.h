@@ -101,6 +101,10 @@ class LakeCommitter {
     std::string final_abs;
     int64_t rows = 0;   // in this file (a buffer split by target_file_bytes has several)
     int64_t bytes = 0;  // encoded file size
+    // The piece's own sequence range when the buffer was split (and tracks rows); empty: the
+    // buffer's.
+    std::string first_sequence;
+    std::string last_sequence;
   };
 
   // With `encoder` (data files), in its format, typed by `columns` for Parquet; without, plain
