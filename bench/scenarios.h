@@ -51,7 +51,7 @@ struct CompactionParams {
   int64_t files_per_hour = 360;  // a 10 s buffering interval
   int64_t rows_per_file = 100;
   int runs = 5;
-  std::string format = "json";  // the compacted files' format: json | parquet
+  std::string format = "parquet";  // the compacted files' format: parquet (compaction's default) | json
 };
 // A day of small JSON-lines files (24 hour partitions x files_per_hour) registered in a catalog;
 // the same queries through the query engine before and after compaction merges each hour into
