@@ -52,8 +52,11 @@ void Columns(JsonWriter& out, const std::vector<Column>& columns,
   out.EndArray();
 }
 
+// `parameters`: the crawler's table/partition facts, which Glue repeats in
+// StorageDescriptor.Parameters.
 void StorageDescriptor(JsonWriter& out, const TableDef& table, const std::vector<Column>& columns,
                        std::string_view location, bool compressed,
+                       const std::map<std::string, std::string>& parameters,
                        const GlueJsonOptions& options) {
   const GlueStorageFormat format = GlueStorageFormatFor(table);
   out.Key("StorageDescriptor");
@@ -81,9 +84,25 @@ void StorageDescriptor(JsonWriter& out, const TableDef& table, const std::vector
   out.Key("SortColumns");
   out.BeginArray();
   out.EndArray();
+  StringMap(out, "Parameters", parameters);
   out.Key("StoredAsSubDirectories");
   out.Bool(false);
   out.EndObject();
+}
+
+// What a Glue crawler records for a table or a partition, in its parameter names.
+std::map<std::string, std::string> CrawlerParameters(const TableDef& table,
+                                                     std::string_view compression, int64_t rows,
+                                                     int64_t files, int64_t bytes) {
+  return {
+      {"classification", GlueStorageFormatFor(table).classification},
+      {"compressionType", std::string(compression)},
+      {"typeOfData", "file"},
+      {"recordCount", std::to_string(rows)},
+      {"objectCount", std::to_string(files)},
+      {"sizeKey", std::to_string(bytes)},
+      {"averageRecordSize", std::to_string(rows > 0 ? bytes / rows : 0)},
+  };
 }
 
 void PartitionKeys(JsonWriter& out, const TableDef& table) {
@@ -158,15 +177,9 @@ std::string GlueLocation(std::string_view relative, const GlueJsonOptions& optio
 void WriteGlueTable(JsonWriter& out, const TableDef& table, const GlueTableFacts& facts,
                     const GlueJsonOptions& options) {
   const TableStats& stats = facts.stats;
-  std::map<std::string, std::string> parameters = {
-      {"classification", GlueStorageFormatFor(table).classification},
-      {"compressionType", facts.compression},
-      {"typeOfData", "file"},
-      {"recordCount", std::to_string(stats.rows)},
-      {"objectCount", std::to_string(stats.files)},
-      {"sizeKey", std::to_string(stats.bytes)},
-      {"averageRecordSize", std::to_string(stats.rows > 0 ? stats.bytes / stats.rows : 0)},
-  };
+  const std::map<std::string, std::string> crawler =
+      CrawlerParameters(table, facts.compression, stats.rows, stats.files, stats.bytes);
+  std::map<std::string, std::string> parameters = crawler;
   for (const auto& [key, value] : table.parameters) parameters[key] = value;
 
   out.BeginObject();
@@ -179,7 +192,7 @@ void WriteGlueTable(JsonWriter& out, const TableDef& table, const GlueTableFacts
   out.Key("Retention");
   out.Int(0);
   StorageDescriptor(out, table, table.columns, table.location, facts.compression != "none",
-                    options);
+                    crawler, options);
   PartitionKeys(out, table);
   out.Key("TableType");
   out.String("EXTERNAL_TABLE");
@@ -194,7 +207,7 @@ void WriteGlueTable(JsonWriter& out, const TableDef& table, const GlueTableFacts
 }
 
 void WriteGluePartition(JsonWriter& out, const TableDef& table, const PartitionInfo& partition,
-                        const GlueJsonOptions& options) {
+                        const GlueJsonOptions& options, std::string_view compression) {
   out.BeginObject();
   out.Key("Values");
   out.BeginArray();
@@ -206,11 +219,11 @@ void WriteGluePartition(JsonWriter& out, const TableDef& table, const PartitionI
   out.String(table.name);
   Time(out, "CreationTime", partition.created_ms, options);
   if (partition.last_commit_ms > 0) Time(out, "LastAnalyzedTime", partition.last_commit_ms, options);
-  StorageDescriptor(out, table, table.columns, partition.location, false, options);
-  StringMap(out, "Parameters",
-            {{"numFiles", std::to_string(partition.files)},
-             {"numRows", std::to_string(partition.rows)},
-             {"totalSize", std::to_string(partition.bytes)}});
+  const std::map<std::string, std::string> parameters =
+      CrawlerParameters(table, compression, partition.rows, partition.files, partition.bytes);
+  StorageDescriptor(out, table, table.columns, partition.location, compression != "none",
+                    parameters, options);
+  StringMap(out, "Parameters", parameters);
   out.Key("CatalogId");
   out.String(options.catalog_id);
   out.EndObject();

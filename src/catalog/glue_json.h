@@ -53,13 +53,19 @@ struct GlueTableFacts {
   std::string compression = "none";  // CompressionOfFiles()
 };
 
-// Writes GetTable's "Table" object.
+// Writes GetTable's "Table" object; its Parameters (and StorageDescriptor.Parameters) carry the
+// crawler's facts (classification, compressionType, typeOfData, recordCount, objectCount, sizeKey,
+// averageRecordSize), Table.Parameters also the table's own parameters.
 void WriteGlueTable(JsonWriter& out, const TableDef& table, const GlueTableFacts& facts,
                     const GlueJsonOptions& options);
-// Writes one GetPartitions "Partitions" element (Values, StorageDescriptor with the table's
-// columns and the partition's Location, Parameters with its file totals).
+// Writes one GetPartitions "Partitions" element as a Glue crawler leaves it: Values,
+// DatabaseName, TableName, CreationTime, LastAnalyzedTime, StorageDescriptor (the table's columns
+// and formats, the partition's Location, Compressed, Parameters) and Parameters, both with the
+// crawler's names for the partition's facts: classification, compressionType (`compression`,
+// CompressionOfFiles of the table's files), typeOfData, recordCount, objectCount, sizeKey
+// (bytes), averageRecordSize.
 void WriteGluePartition(JsonWriter& out, const TableDef& table, const PartitionInfo& partition,
-                        const GlueJsonOptions& options);
+                        const GlueJsonOptions& options, std::string_view compression = "none");
 // Writes one GetTableVersions "TableVersions" element: {"VersionId", "Table": {... the columns of
 // that version ...}} plus Tributary's "Changes" (DescribeColumnChange) and "Note".
 void WriteGlueTableVersion(JsonWriter& out, const TableDef& table, const SchemaVersion& version,

@@ -195,7 +195,9 @@ class CatalogCommand {
       out.BeginObject();
       out.Key("Partitions");
       out.BeginArray();
-      for (const auto& p : partitions) catalog::WriteGluePartition(out, t, p, glue_);
+      TRIB_ASSIGN_OR_RETURN(std::vector<catalog::DataFile> files, catalog_->ListFiles(t.name));
+      const std::string compression = catalog::CompressionOfFiles(files);
+      for (const auto& p : partitions) catalog::WriteGluePartition(out, t, p, glue_, compression);
       out.EndArray();
       out.EndObject();
       std::cout << out.str() << "\n";

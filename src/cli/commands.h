@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cli/endpoint.h"
 
@@ -71,6 +72,9 @@ struct CrawlArgs {
   bool copy = false;                 // copy files into the lake instead of hard-linking
   bool json = false;                 // print the report as JSON
   bool quiet = false;                // no progress lines
+  // Key columns (hash key, then range key) recorded as the table parameter tributary.key_columns,
+  // so SQL gets <table>_current/_history when the columns allow them; empty: leave as recorded.
+  std::vector<std::string> key_columns;
 };
 int RunCrawl(const CrawlArgs& args);
 

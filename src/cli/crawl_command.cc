@@ -6,10 +6,12 @@
 
 #include "catalog/catalog.h"
 #include "catalog/crawler.h"
+#include "catalog/table_keys.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "core/json_writer.h"
 #include "query/file_schema_reader.h"
+#include "query/history_views.h"
 #include "runtime/data_dir.h"
 
 namespace tributary::cli {
@@ -47,6 +49,23 @@ int RunCrawl(const CrawlArgs& args) {
   };
   auto report = catalog::Crawl(**catalog, **reader, options);
   if (!report.ok()) return ReportError("crawl", report.status());
+  // Change-history views: keys recorded now or by an earlier crawl; say why a table gets none.
+  std::string no_history = "no key columns";
+  if (!args.key_columns.empty()) {
+    Status s = catalog::RecordKeyColumns(**catalog, args.table, args.key_columns);
+    if (!s.ok()) return ReportError("crawl", s);
+  }
+  {
+    auto keys = catalog::KeyColumns(**catalog, args.table);
+    auto table = (*catalog)->GetTable(args.table);
+    if (!keys.ok()) return ReportError("crawl", keys.status());
+    if (!table.ok()) return ReportError("crawl", table.status());
+    const query::TableView shape{table->name, table->columns, table->partition_keys, {}};
+    no_history = query::WhyNoHistoryViews(shape, *keys);
+    if (!keys->empty() && !no_history.empty()) {
+      report->warnings.push_back("no " + args.table + "_current/_history views: " + no_history);
+    }
+  }
   for (const auto& w : report->warnings) std::cerr << "warning: " << w << "\n";
   if (args.json) {
     JsonWriter out;
@@ -77,6 +96,8 @@ int RunCrawl(const CrawlArgs& args) {
     out.Int(report->bytes);
     out.Key("schema_version");
     out.Int(report->schema_version);
+    out.Key("history_views");
+    out.Bool(no_history.empty());
     out.Key("warnings");
     out.BeginArray();
     for (const auto& w : report->warnings) out.String(w);
@@ -96,6 +117,9 @@ int RunCrawl(const CrawlArgs& args) {
             << Thousands(report->rows) << " rows, " << Thousands(report->bytes) << " bytes; "
             << Thousands(report->files_copied) << " copied, the rest hard-linked into the lake), "
             << Thousands(report->files_already) << " already registered\n"
+            << (no_history.empty() ? "crawl: change history in SQL: " + args.table + "_current, " +
+                                         args.table + "_history\n"
+                                   : std::string())
             << "crawl: `tributary catalog show " << args.table << " --data-dir " << args.data_dir
             << "` shows the table\n";
   return 0;

@@ -115,6 +115,12 @@ int main(int argc, char** argv) {
   crawl_cmd->add_flag("--copy", crawl.copy, "Copy the files into the lake instead of hard-linking them");
   crawl_cmd->add_flag("--json", crawl.json, "Print the crawl report as JSON");
   crawl_cmd->add_flag("-q,--quiet", crawl.quiet, "No progress lines");
+  crawl_cmd
+      ->add_option("--key-columns", crawl.key_columns,
+                   "Key columns of the changes (e.g. order_id or pk,sk): SQL then gets "
+                   "TABLE_current and TABLE_history when the files hold the change columns "
+                   "(cdc_event_type, creation_datetime, sequence_number or event_id)")
+      ->delimiter(',');
 
   GenerateArgs gen;
   auto* gen_cmd = app.add_subcommand("generate", "Write mock sales orders (inserts, updates, deletes) into a table of a data directory.");

@@ -48,6 +48,12 @@ void WriteTable(JsonWriter& w, const GlueOptions& o, const catalog::TableDef& t)
   catalog::WriteGlueTable(w, t, facts, JsonOptions(o));
 }
 
+// compressionType of a table's files ("none" when they cannot be listed).
+std::string CompressionOf(const GlueOptions& o, const catalog::TableDef& t) {
+  auto files = o.catalog->ListFiles(t.name);
+  return files.ok() ? catalog::CompressionOfFiles(*files) : "none";
+}
+
 // The catalog's databases: every TableDef::database, plus "default".
 Result<std::set<std::string>> Databases(const catalog::Catalog& catalog) {
   TRIB_ASSIGN_OR_RETURN(auto tables, catalog.ListTables());
@@ -283,9 +289,10 @@ ApiResult GetPartitions(const GlueOptions& o, simdjson::dom::element req) {
   // ExcludeColumnSchema: the StorageDescriptor's Columns come back empty.
   catalog::TableDef shape = t;
   if (exclude_columns) shape.columns.clear();
+  const std::string compression = CompressionOf(o, t);
   return PagedList("Partitions", "GetPartitions", scope, matching, offset, max,
                    [&](JsonWriter& w, const auto* partition) {
-                     catalog::WriteGluePartition(w, shape, *partition, JsonOptions(o));
+                     catalog::WriteGluePartition(w, shape, *partition, JsonOptions(o), compression);
                    });
 }
 
@@ -303,7 +310,7 @@ ApiResult GetPartition(const GlueOptions& o, simdjson::dom::element req) {
     JsonWriter w;
     w.BeginObject();
     w.Key("Partition");
-    catalog::WriteGluePartition(w, t, p, JsonOptions(o));
+    catalog::WriteGluePartition(w, t, p, JsonOptions(o), CompressionOf(o, t));
     w.EndObject();
     return w.Take();
   }

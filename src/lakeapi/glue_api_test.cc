@@ -166,8 +166,19 @@ TEST_F(GlueApiTest, PartitionsWithExpressionAndPaging) {
   EXPECT_EQ(Str(values.at(3)), "08");
   EXPECT_EQ(Str(p0["TableName"]), "sales");
   EXPECT_EQ(Str(p0["StorageDescriptor"]["Location"]), "file:///data/lake/sales/year=2024/month=05/day=01/hour=08/");
-  EXPECT_EQ(Str(p0["Parameters"]["numRows"]), "8");
-  EXPECT_EQ(Str(p0["Parameters"]["numFiles"]), "1");
+  EXPECT_EQ(Str(p0["Parameters"]["recordCount"]), "8");
+  EXPECT_EQ(Str(p0["Parameters"]["objectCount"]), "1");
+  // The names a Glue crawler gives a partition, repeated in its StorageDescriptor.
+  for (const char* key : {"classification", "compressionType", "typeOfData", "recordCount", "objectCount",
+                          "sizeKey", "averageRecordSize"}) {
+    EXPECT_EQ(Str(p0["Parameters"][key]), Str(p0["StorageDescriptor"]["Parameters"][key])) << key;
+    EXPECT_FALSE(Str(p0["Parameters"][key]).empty()) << key;
+  }
+  EXPECT_EQ(Str(p0["Parameters"]["classification"]), "json");
+  EXPECT_EQ(Str(p0["Parameters"]["compressionType"]), "none");
+  EXPECT_EQ(p0["Parameters"]["numRows"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_FALSE(bool(p0["StorageDescriptor"]["Compressed"]));
+  EXPECT_EQ(Str(p0["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"]), "org.openx.data.jsonserde.JsonSerDe");
 
   ASSERT_EQ(Call("GetPartitions",
                  R"({"DatabaseName":"default","TableName":"sales","Expression":"hour BETWEEN '09' AND '11' AND hour <> '10'"})"),
@@ -210,7 +221,7 @@ TEST_F(GlueApiTest, PartitionsWithExpressionAndPaging) {
   ASSERT_EQ(Call("GetPartition",
                  R"({"DatabaseName":"default","TableName":"sales","PartitionValues":["2024","05","01","12"]})"),
             200);
-  EXPECT_EQ(Str(doc_["Partition"]["Parameters"]["numRows"]), "12");
+  EXPECT_EQ(Str(doc_["Partition"]["Parameters"]["recordCount"]), "12");
   ASSERT_EQ(Call("GetPartition",
                  R"({"DatabaseName":"default","TableName":"sales","PartitionValues":["2024","05","01","13"]})"),
             400);

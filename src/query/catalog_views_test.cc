@@ -21,11 +21,13 @@ using tributary::testing::TempDir;
 // An in-memory catalog holding fixed tables and files; only the read side is implemented.
 class FakeCatalog : public catalog::Catalog {
  public:
-  void Add(catalog::TableDef def, std::vector<std::string> paths) {
+  // Files in commit order; event_ms (if given) is each file's max_event_ms.
+  void Add(catalog::TableDef def, std::vector<std::string> paths, std::vector<int64_t> event_ms = {}) {
     std::vector<catalog::DataFile> files;
-    for (std::string& path : paths) {
+    for (size_t i = 0; i < paths.size(); ++i) {
       catalog::DataFile file;
-      file.path = std::move(path);
+      file.path = std::move(paths[i]);
+      if (i < event_ms.size()) file.max_event_ms = event_ms[i];
       files.push_back(std::move(file));
     }
     files_[def.name] = std::move(files);
@@ -106,9 +108,28 @@ TEST_F(CatalogViewsTest, OneViewPerTableWithAbsolutePaths) {
   EXPECT_EQ(seed.name, testing::kSeedTable);
   EXPECT_EQ(seed.columns, testing::SeedColumns());
   EXPECT_THAT(seed.partition_keys, ElementsAre("year", "month", "day", "hour"));
-  EXPECT_THAT(seed.files, ElementsAre((dir_.path() / a).string(), (dir_.path() / b).string()));
+  // Newest first (no event times here: the latest commit first).
+  EXPECT_THAT(seed.files, ElementsAre((dir_.path() / b).string(), (dir_.path() / a).string()));
   EXPECT_EQ((*views)[1].name, "empty_table");
   EXPECT_TRUE((*views)[1].files.empty());
+}
+
+TEST_F(CatalogViewsTest, ListsTheNewestDataFirst) {
+  // Commit order a, b, c (a compaction of older data committed late), d (no event times).
+  std::vector<std::string> paths;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    paths.push_back(std::string("t/") + name + ".json");
+    Write(paths.back());
+  }
+  catalog::TableDef def;
+  def.name = "t";
+  def.columns = {{"x", catalog::ColumnType::kBigint}};
+  catalog_.Add(def, paths, {100, 300, 200, 0});
+  auto views = ViewsFromCatalog(catalog_, dir_.str());
+  ASSERT_OK(views);
+  std::vector<std::string> names;
+  for (const std::string& f : (*views)[0].files) names.push_back(fs::path(f).filename().string());
+  EXPECT_THAT(names, ElementsAre("b.json", "c.json", "a.json", "d.json"));
 }
 
 TEST_F(CatalogViewsTest, UsesTheTemporaryNameUntilTheRename) {

@@ -25,40 +25,68 @@ std::string Join(const std::vector<std::string>& parts, const std::string& separ
 
 }  // namespace
 
-std::vector<DerivedView> HistoryViews(const TableView& table,
-                                      const std::vector<std::string>& key_columns) {
-  const bool has_sequence = HasColumn(table, "sequence_number");
-  const bool has_event_id = HasColumn(table, "event_id");
-  if (key_columns.empty() || !HasColumn(table, "cdc_event_type") ||
-      !HasColumn(table, "creation_datetime") || (!has_sequence && !has_event_id)) {
-    return {};
+std::string WhyNoHistoryViews(const TableView& table,
+                              const std::vector<std::string>& key_columns) {
+  if (key_columns.empty()) {
+    return "no key columns are recorded (table parameter tributary.key_columns; `tributary crawl "
+           "--key-columns`)";
+  }
+  std::vector<std::string> missing;
+  for (const char* needed : {"cdc_event_type", "creation_datetime"}) {
+    if (!HasColumn(table, needed)) missing.push_back(needed);
+  }
+  if (!HasColumn(table, "sequence_number") && !HasColumn(table, "event_id")) {
+    missing.push_back("sequence_number or event_id");
+  }
+  for (const std::string& key : key_columns) {
+    if (!HasColumn(table, key)) missing.push_back(key + " (a key column)");
+  }
+  if (!missing.empty()) {
+    return "the table has no column " + Join(missing, ", ") +
+           ": the views order each key's changes by the columns a CDC flatten writes "
+           "(cdc_event_type, creation_datetime, sequence_number or event_id)";
   }
   // The columns _history adds must not collide with the table's own.
   for (const char* added : {"version", "valid_from", "valid_to", "ended_by_event",
                             "ended_by_event_id", "ended_by_sequence_number", "is_current"}) {
-    if (HasColumn(table, added)) return {};
+    if (HasColumn(table, added)) {
+      return std::string("the table has its own column '") + added + "', a name _history adds";
+    }
   }
+  return "";
+}
+
+std::vector<DerivedView> HistoryViews(const TableView& table,
+                                      const std::vector<std::string>& key_columns) {
+  if (!WhyNoHistoryViews(table, key_columns).empty()) return {};
+  const bool has_sequence = HasColumn(table, "sequence_number");
+  const bool has_event_id = HasColumn(table, "event_id");
+  // A crawled table may type sequence numbers as bigint: compare them as text all the same
+  // (length, then text: numeric order for non-negative integers of any size).
+  const bool sequence_is_text = std::any_of(
+      table.columns.begin(), table.columns.end(), [](const catalog::Column& c) {
+        return c.name == "sequence_number" && c.type == catalog::ColumnType::kString;
+      });
+  const std::string sequence =
+      sequence_is_text || !has_sequence ? "sequence_number" : "CAST(sequence_number AS VARCHAR)";
   std::vector<std::string> keys;
-  for (const std::string& key : key_columns) {
-    if (!HasColumn(table, key)) return {};
-    keys.push_back(QuoteIdentifier(key));
-  }
+  for (const std::string& key : key_columns) keys.push_back(QuoteIdentifier(key));
   const std::string source = QuoteIdentifier(table.name);
   const std::string partition = Join(keys, ", ");
 
   // Change order: sequence number (numeric strings compare by length, then text), then time,
   // then event id. NULLs sort first in ascending order so a row without them is never "latest".
   std::vector<std::string> order;
-  if (has_sequence) order.push_back("length(sequence_number) ASC NULLS FIRST");
-  if (has_sequence) order.push_back("sequence_number ASC NULLS FIRST");
+  if (has_sequence) order.push_back("length(" + sequence + ") ASC NULLS FIRST");
+  if (has_sequence) order.push_back(sequence + " ASC NULLS FIRST");
   order.push_back("creation_datetime ASC NULLS FIRST");
   if (has_event_id) order.push_back("event_id ASC NULLS FIRST");
   std::string order_struct = "struct_pack(";
   {
     std::vector<std::string> fields;
     if (has_sequence) {
-      fields.push_back("n := length(sequence_number)");
-      fields.push_back("s := sequence_number");
+      fields.push_back("n := length(" + sequence + ")");
+      fields.push_back("s := " + sequence);
     }
     fields.push_back("t := creation_datetime");
     if (has_event_id) fields.push_back("e := event_id");

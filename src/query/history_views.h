@@ -40,8 +40,16 @@ struct DerivedView {
   friend bool operator==(const DerivedView&, const DerivedView&) = default;
 };
 
-// The _current and _history views of `table` keyed by `key_columns`, or none when the table
-// lacks a needed column or `key_columns` is empty.
+// Why `table` gets no history views with `key_columns` (no keys recorded, a needed column
+// missing, a column colliding with one _history adds), or "" when it gets them. Crawled tables
+// follow the same rule: `tributary crawl --key-columns` records the keys and prints this reason
+// when the crawled columns do not allow the views (a snapshot without change columns has no
+// change history to show).
+std::string WhyNoHistoryViews(const TableView& table, const std::vector<std::string>& key_columns);
+
+// The _current and _history views of `table` keyed by `key_columns`, or none when
+// WhyNoHistoryViews() gives a reason. A non-text sequence_number (a crawled table's bigint) is
+// compared as text the same way.
 std::vector<DerivedView> HistoryViews(const TableView& table,
                                       const std::vector<std::string>& key_columns);
 

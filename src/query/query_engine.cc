@@ -10,6 +10,7 @@
 #include "query/duckdb_api.h"
 #include "query/duckdb_handles.h"
 #include "query/duckdb_types.h"
+#include "query/sql_rewrite.h"
 #include "query/sql_text.h"
 #include "query/trino_macros.h"
 
@@ -189,7 +190,8 @@ Status QueryEngine::RunInternal(const std::string& sql) {
 }
 
 Status QueryEngine::ReplaceViews(const std::vector<TableView>& views,
-                                 const std::vector<DerivedView>& derived) {
+                                 const std::vector<DerivedView>& derived,
+                                 const std::vector<std::string>& databases) {
   std::map<std::string, std::string> wanted;  // name -> SQL
   std::set<std::string> lowered;
   const std::string prefix = lake_root_ + "/";
@@ -223,6 +225,8 @@ Status QueryEngine::ReplaceViews(const std::vector<TableView>& views,
   };
 
   std::lock_guard<std::mutex> lock(views_mu_);
+  databases_ = {"default"};
+  for (const std::string& db : databases) databases_.insert(Lowercase(db));
   std::vector<std::string> statements;
   for (const auto& [name, sql] : view_sql_) {
     if (wanted.count(name) == 0)
@@ -248,6 +252,7 @@ Status QueryEngine::ReplaceViews(const std::vector<TableView>& views,
   }
   TRIB_RETURN_IF_ERROR(RunInternal("COMMIT"));
   view_sql_ = std::move(wanted);
+  view_names_ = std::move(lowered);
   return Status::Ok();
 }
 
@@ -263,7 +268,12 @@ Result<QueryResult> QueryEngine::Execute(std::string_view sql,
   const auto start = std::chrono::steady_clock::now();
   const std::string_view trimmed = TrimStatement(sql);
   if (trimmed.empty()) return Status::InvalidArgument("empty query");
-  TRIB_ASSIGN_OR_RETURN(const std::string statement, RewriteTrinoDateFormats(trimmed));
+  TRIB_ASSIGN_OR_RETURN(std::string statement, RewriteTrinoDateFormats(trimmed));
+  {
+    std::lock_guard<std::mutex> lock(views_mu_);
+    statement = StripCatalogQualifiers(statement, databases_, view_names_);
+  }
+  statement = RewriteCurrentTimestampComparisons(statement);
 
   duckdb::Connection connection;
   if (duckdb_connect(handles_->db.get(), connection.out()) != DuckDBSuccess) {

@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,10 +87,17 @@ class QueryEngine {
   // InvalidArgument if a name is empty or repeated (case-insensitively) or a file is not an
   // absolute, normalized path under the lake root. `derived` views (SQL over the table views,
   // e.g. history_views.h) are part of the same set; they are created after the table views.
+  //
+  // `databases` are the catalog's database names (Glue's), besides "default" which is always
+  // known: Execute() accepts table names qualified as Athena users write them,
+  // `<database>.<view>` and `awsdatacatalog.<database>.<view>` (sql_rewrite.h), for any view.
   Status ReplaceViews(const std::vector<TableView>& views,
-                      const std::vector<DerivedView>& derived = {});
+                      const std::vector<DerivedView>& derived = {},
+                      const std::vector<std::string>& databases = {});
 
-  // Runs one statement. InvalidArgument (with DuckDB's message) for SQL errors, statements that
+  // Runs one statement, after the textual rewrites that make Athena SQL run unchanged and fast:
+  // Trino date formats (sql_text.h), qualified table names and now()/current_timestamp in
+  // comparisons (sql_rewrite.h). InvalidArgument (with DuckDB's message) for SQL errors, statements that
   // do not only read, denied functions, and refused file access; kCancelled when
   // options.interrupt was interrupted.
   Result<QueryResult> Execute(std::string_view sql, const ExecuteOptions& options = {}) const;
@@ -115,6 +123,9 @@ class QueryEngine {
 
   mutable std::mutex views_mu_;
   std::map<std::string, std::string> view_sql_;  // guarded by views_mu_: name -> CREATE VIEW SQL
+  // Guarded by views_mu_, lower-case: names a qualified table name may use (sql_rewrite.h).
+  std::set<std::string> databases_ = {"default"};
+  std::set<std::string> view_names_;
 };
 
 }  // namespace tributary::query

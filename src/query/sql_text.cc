@@ -1,36 +1,15 @@
 #include "query/sql_text.h"
 
+#include "query/sql_lexer.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <vector>
 
 namespace tributary::query {
-namespace {
+namespace sql_lexer {
 
-// Table functions user SQL may not call (see FindDeniedFunctionCall in the header).
-// read_duckdb is listed because it opens database files, which the lake never holds.
-constexpr std::array<std::string_view, 16> kDeniedFunctions = {
-    "arrow_scan",
-    "arrow_scan_dumb",
-    "check_peg_parser",
-    "checkpoint",
-    "disable_logging",
-    "disable_peg_parser",
-    "disable_profiling",
-    "enable_logging",
-    "enable_peg_parser",
-    "enable_profiling",
-    "force_checkpoint",
-    "json_execute_serialized_sql",
-    "query",
-    "query_table",
-    "read_duckdb",
-    "truncate_duckdb_logs",
-};
-
-// Identifier characters: ASCII letters, digits, '_' and any non-ASCII byte (DuckDB allows UTF-8
-// letters in bare identifiers).
 bool IsWordChar(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
 
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
@@ -43,37 +22,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// True if, starting at `pos`, only quotes, whitespace and comments come before a '('.
-bool CallFollows(std::string_view sql, size_t pos) {
-  while (pos < sql.size()) {
-    const char c = sql[pos];
-    if (c == '(') return true;
-    if (c == '"' || std::isspace(static_cast<unsigned char>(c))) {
-      ++pos;
-    } else if (sql.substr(pos, 2) == "--") {
-      const size_t eol = sql.find('\n', pos);
-      if (eol == std::string_view::npos) return false;
-      pos = eol + 1;
-    } else if (sql.substr(pos, 2) == "/*") {
-      const size_t end = sql.find("*/", pos + 2);
-      if (end == std::string_view::npos) return false;
-      pos = end + 2;
-    } else {
-      return false;
-    }
-  }
-  return false;
-}
-
-// A lexical token of DuckDB SQL, enough to find function calls and their literal arguments.
-struct Token {
-  enum Kind { kWord, kString, kOtherString, kQuotedIdentifier, kComment, kSpace, kPunct };
-  Kind kind;
-  size_t begin;
-  size_t end;  // one past the last byte
-};
-
-// Splits SQL into tokens. Unterminated strings and comments run to the end of the text.
 std::vector<Token> Tokenize(std::string_view sql) {
   std::vector<Token> tokens;
   size_t i = 0;
@@ -157,13 +105,11 @@ std::vector<Token> Tokenize(std::string_view sql) {
 
 bool Insignificant(const Token& t) { return t.kind == Token::kSpace || t.kind == Token::kComment; }
 
-// Index of the next significant token at or after `i` (tokens.size() if none).
 size_t NextSignificant(const std::vector<Token>& tokens, size_t i) {
   while (i < tokens.size() && Insignificant(tokens[i])) ++i;
   return i;
 }
 
-// The content of a plain '...' literal, quotes undoubled.
 std::string UnquoteString(std::string_view literal) {
   std::string out;
   for (size_t i = 1; i + 1 < literal.size(); ++i) {
@@ -173,7 +119,56 @@ std::string UnquoteString(std::string_view literal) {
   return out;
 }
 
+}  // namespace sql_lexer
+
+namespace {
+
+// Table functions user SQL may not call (see FindDeniedFunctionCall in the header).
+// read_duckdb is listed because it opens database files, which the lake never holds.
+constexpr std::array<std::string_view, 16> kDeniedFunctions = {
+    "arrow_scan",
+    "arrow_scan_dumb",
+    "check_peg_parser",
+    "checkpoint",
+    "disable_logging",
+    "disable_peg_parser",
+    "disable_profiling",
+    "enable_logging",
+    "enable_peg_parser",
+    "enable_profiling",
+    "force_checkpoint",
+    "json_execute_serialized_sql",
+    "query",
+    "query_table",
+    "read_duckdb",
+    "truncate_duckdb_logs",
+};
+
+// True if, starting at `pos`, only quotes, whitespace and comments come before a '('.
+bool CallFollows(std::string_view sql, size_t pos) {
+  while (pos < sql.size()) {
+    const char c = sql[pos];
+    if (c == '(') return true;
+    if (c == '"' || std::isspace(static_cast<unsigned char>(c))) {
+      ++pos;
+    } else if (sql.substr(pos, 2) == "--") {
+      const size_t eol = sql.find('\n', pos);
+      if (eol == std::string_view::npos) return false;
+      pos = eol + 1;
+    } else if (sql.substr(pos, 2) == "/*") {
+      const size_t end = sql.find("*/", pos + 2);
+      if (end == std::string_view::npos) return false;
+      pos = end + 2;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+using namespace sql_lexer;
 
 std::string QuoteIdentifier(std::string_view name) {
   std::string out;

@@ -168,7 +168,7 @@ TEST_F(CatalogCliTest, JsonHasGlueShapes) {
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(Str(parts.at(0)["Values"].at(0)), "01");
   EXPECT_EQ(Str(parts.at(0)["StorageDescriptor"]["Location"]), "file://" + lake_ + "/orders/day=01/");
-  EXPECT_EQ(Str(parts.at(0)["Parameters"]["numRows"]), "2");
+  EXPECT_EQ(Str(parts.at(0)["Parameters"]["recordCount"]), "2");
   EXPECT_EQ(Str(parts.at(1)["Values"].at(0)), "02");
 
   auto files = Catalog({"files", "orders", "--json"});

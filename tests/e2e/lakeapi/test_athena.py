@@ -123,6 +123,66 @@ class AthenaTest(lake_harness.LakeTestCase):
         # HyperLogLog: approximate by design (DuckDB's sketch is coarser than Trino's 2.3%).
         self.assertLessEqual(abs(int(row["orders"]) - int(row["exact"])), 2 + int(row["exact"]) * 15 // 100)
 
+    def test_every_listed_trino_function(self):
+        # The functions issue 5 lists, with the values Trino returns (timestamps rendered in UTC).
+        h, types, rows = self.assertSameAsCli(
+            "SELECT date('2024-05-01') AS d, date(TIMESTAMP '2024-05-01 23:59:59') AS d2, "
+            "from_iso8601_timestamp('2024-05-01T10:11:12+02:00') AS iso, "
+            "date_parse('01/05/2024 10:11', '%d/%m/%Y %H:%i') AS dp, "
+            "format_datetime(TIMESTAMP '2024-05-01 10:11:12', 'yyyy-MM-dd HH:mm') AS fd, "
+            "from_unixtime(1714558272) AS fu, to_unixtime(TIMESTAMP '2024-05-01 10:11:12') AS tu, "
+            "to_iso8601(TIMESTAMP '2024-05-01 10:11:12.345') AS ti, "
+            "json_extract_scalar('{\"a\":{\"b\":\"x\"}}', '$.a.b') AS jes, "
+            "json_extract_scalar(json_parse('{\"a\":[1,2]}'), '$.a') AS jes_array, "
+            "approx_percentile(x, 0.5) AS ap, approx_distinct(x) AS adist, "
+            "regexp_like('order-42', 'r-[0-9]+$') AS rl, cardinality(ARRAY[1, 2, 3]) AS card, "
+            "element_at(ARRAY['a', 'b'], 2) AS ea, element_at(MAP(ARRAY['k'], ARRAY['v']), 'k') AS em, "
+            "date_add('day', 3, DATE '2024-02-27') AS da, "
+            "date_add('month', 1, TIMESTAMP '2024-01-31 10:00:00') AS dm, "
+            "date_diff('hour', TIMESTAMP '2024-05-01 10:59:00', TIMESTAMP '2024-05-01 12:01:00') AS dd, "
+            "day_of_week(DATE '2024-05-05') AS dow, 7 / 2 AS idiv "
+            "FROM (VALUES (1), (2), (3), (4), (5)) AS t(x)")
+        row = dict(zip(h, rows[0]))
+        self.assertEqual(row["d"], "2024-05-01")
+        self.assertEqual(row["d2"], "2024-05-01")
+        self.assertTrue(row["iso"].startswith("2024-05-01 08:11:12.000"), row["iso"])
+        self.assertEqual(row["dp"], "2024-05-01 10:11:00.000")
+        self.assertEqual(row["fd"], "2024-05-01 10:11")
+        self.assertTrue(row["fu"].startswith("2024-05-01 10:11:12.000"), row["fu"])
+        self.assertEqual(float(row["tu"]), 1714558272.0)
+        self.assertTrue(row["ti"].startswith("2024-05-01T10:11:12.345"), row["ti"])
+        self.assertEqual((row["jes"], row["jes_array"]), ("x", None))
+        self.assertEqual((row["ap"], row["adist"]), ("3", "5"))
+        self.assertEqual(row["rl"], "true")
+        self.assertEqual((row["card"], row["ea"], row["em"]), ("3", "b", "v"))
+        self.assertEqual(row["da"], "2024-03-01")
+        self.assertEqual(row["dm"], "2024-02-29 10:00:00.000")
+        self.assertEqual((row["dd"], row["dow"], row["idiv"]), ("1", "7", "3"))
+        self.assertEqual(types[h.index("d")], "date")
+        self.assertEqual(types[h.index("dp")], "timestamp")
+
+    def test_qualified_table_names(self):
+        # As Athena users write them, with and without a QueryExecutionContext.
+        want = str(sum(self.generated.values()))
+        for name, context in [
+                ('"default"."%s"' % SEED_TABLE, {"Database": "default"}),
+                ("default.%s" % SEED_TABLE, {}),
+                ("awsdatacatalog.default.%s" % SEED_TABLE, {"Database": "default", "Catalog": "AwsDataCatalog"}),
+                ('"AwsDataCatalog"."default"."%s"' % SEED_TABLE, {"Catalog": "awsdatacatalog"}),
+                ("%s" % SEED_TABLE, {"Database": "default", "Catalog": "AwsDataCatalog"})]:
+            qid = self.start("SELECT count(*) AS n FROM " + name, QueryExecutionContext=context)
+            e = self.wait(qid)
+            self.assertEqual(e["Status"]["State"], "SUCCEEDED", (name, e["Status"]))
+            rows = self.athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+            self.assertEqual(rows[1]["Data"][0]["VarCharValue"], want, name)
+        h, types, rows = self.athena_query(
+            "SELECT count(*) FROM awsdatacatalog.default.%s_current c JOIN default.%s t "
+            "ON c.order_id = t.order_id AND t.cdc_event_type = 'INSERT'" % (SEED_TABLE, SEED_TABLE))
+        self.assertEqual(int(rows[0][0]), self.generated["INSERT"] - self.generated["REMOVE"])
+        # The CLI takes the same names.
+        self.assertEqual(self.sql('SELECT count(*) AS n FROM "AwsDataCatalog"."default"."%s"' % SEED_TABLE)[0]["n"],
+                         int(want))
+
     def test_history_views(self):
         # Latest state per order, removed orders excluded: every insert minus every remove.
         h, types, rows = self.athena_query("SELECT count(*) AS n FROM %s_current" % SEED_TABLE)

@@ -75,7 +75,7 @@ class GlueTest(lake_harness.LakeTestCase):
         expected = self.partitions_by_sql()
         self.assertTrue(expected)
         parts = self.glue.get_partitions(DatabaseName="default", TableName=SEED_TABLE)["Partitions"]
-        got = {tuple(p["Values"]): int(p["Parameters"]["numRows"]) for p in parts}
+        got = {tuple(p["Values"]): int(p["Parameters"]["recordCount"]) for p in parts}
         self.assertEqual(got, expected)
         for p in parts:
             self.assertTrue(p["StorageDescriptor"]["Location"].endswith(

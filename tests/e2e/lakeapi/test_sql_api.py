@@ -38,6 +38,15 @@ class SqlApiTest(lake_harness.LakeTestCase):
         self.assertFalse(body["truncated"])
         self.assertEqual({r["cdc_event_type"]: r["n"] for r in self.sql(sql)}, {r[0]: int(r[1]) for r in body["rows"]})
 
+    def test_qualified_table_names(self):
+        want = sum(self.generated.values())
+        for name in ('"default"."%s"', "default.%s", "awsdatacatalog.default.%s", '"AwsDataCatalog"."default"."%s"'):
+            status, body = self.post({"sql": "SELECT count(*) FROM " + name % SEED_TABLE})
+            self.assertEqual(status, 200, body)
+            self.assertEqual(body["rows"], [[str(want)]], name)
+        status, body = self.post({"sql": "SELECT count(*) FROM nosuchdb.%s" % SEED_TABLE})
+        self.assertEqual((status, body["error"]), (400, "query_error"))
+
     def test_limits_and_bad_requests(self):
         status, body = self.post({"sql": "SELECT * FROM " + SEED_TABLE, "max_rows": 5})
         self.assertEqual(status, 200)
