@@ -341,6 +341,12 @@ TEST_F(CrawlCliTest, HiveLayoutParquetAndCsv) {
   EXPECT_EQ(keys, "year:string,month:string");
   auto files = Catalog({"files", "hive_parquet"});
   EXPECT_THAT(files.output, HasSubstr("hive_parquet/year=2024/month=05/part-0.parquet"));
+  // SQL over the crawled Parquet: each file read by name, cast to the merged types.
+  EXPECT_EQ(Query("SELECT id, name, price, \"at\", ok, tags, month FROM hive_parquet ORDER BY id"),
+            "id,name,price,at,ok,tags,month\n"
+            "1,a,1.5,2024-05-01 10:00:00.000,true,,05\n"
+            "2,b,2.0,2024-06-01 10:00:00.000,,\"[1,2]\",06\n");
+  EXPECT_EQ(Query("SELECT count(*) AS n FROM default.hive_parquet WHERE month = '06'"), "n\n1\n");
 
   const std::string csv = src_ + "/csv";
   WriteText(csv + "/dt=2024-05-01/a.csv", "id,city,amount,seen_at\n1,Oslo,3,2024-05-01 10:00:00\n2,Rome,4.5,2024-05-01 11:00:00\n");
@@ -361,6 +367,54 @@ TEST_F(CrawlCliTest, HiveLayoutParquetAndCsv) {
   auto show = Catalog({"show", "hive_csv"});
   EXPECT_THAT(show.output, HasSubstr("LazySimpleSerDe"));
   EXPECT_THAT(show.output, HasSubstr("skip.header.line.count = 1"));
+}
+
+// A change log exported by an AWS pipeline (Firehose layout, the seed's flattened CDC rows, with
+// a bigint sequence_number as a crawler types it) crawled with --key-columns: SQL gets
+// <table>_current and <table>_history. A snapshot without change columns gets a clear reason.
+TEST_F(CrawlCliTest, KeyColumnsGiveCrawledChangeLogsHistoryViews) {
+  auto row = [](const char* id, const char* event, const char* at, int seq, double price) {
+    return std::string("{\"order_id\":\"") + id + "\",\"cdc_event_type\":\"" + event +
+           "\",\"creation_datetime\":\"" + at + "\",\"sequence_number\":" + std::to_string(seq) +
+           ",\"event_id\":\"e" + std::to_string(seq) + "\",\"price\":" + std::to_string(price) + "}\n";
+  };
+  WriteText(src_ + "/cdc/2024/05/01/10/f1",
+            row("o1", "INSERT", "2024-05-01 10:00:00", 9, 10) + row("o2", "INSERT", "2024-05-01 10:00:01", 10, 20) +
+                row("o1", "MODIFY", "2024-05-01 10:00:02", 11, 11));
+  WriteText(src_ + "/cdc/2024/05/01/11/f2",
+            row("o2", "REMOVE", "2024-05-01 11:00:00", 100, 20) + row("o1", "MODIFY", "2024-05-01 11:00:01", 101, 12));
+  auto r = Crawl(src_ + "/cdc", "orders_log", {"--key-columns", "order_id"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"history_views\":true"));
+  auto [columns, keys] = Schema("orders_log");
+  EXPECT_THAT(columns, HasSubstr("sequence_number:bigint"));
+  // Sequence 100 > 11 > 9 as numbers (not as text, where "100" < "11").
+  EXPECT_EQ(Query("SELECT order_id, price FROM orders_log_current"), "order_id,price\no1,12.0\n");
+  EXPECT_EQ(Query("SELECT version, cdc_event_type, valid_from, valid_to, ended_by_event FROM "
+                  "awsdatacatalog.default.orders_log_history WHERE order_id = 'o1' ORDER BY version"),
+            "version,cdc_event_type,valid_from,valid_to,ended_by_event\n"
+            "1,INSERT,2024-05-01 10:00:00.000,2024-05-01 10:00:02.000,MODIFY\n"
+            "2,MODIFY,2024-05-01 10:00:02.000,2024-05-01 11:00:01.000,MODIFY\n"
+            "3,MODIFY,2024-05-01 11:00:01.000,,\n");
+  auto show = Catalog({"show", "orders_log"});
+  EXPECT_THAT(show.output, HasSubstr("tributary.key_columns = order_id"));
+
+  // The keys stay recorded on an incremental crawl without the flag.
+  WriteText(src_ + "/cdc/2024/05/01/12/f3", row("o3", "INSERT", "2024-05-01 12:00:00", 200, 30));
+  r = Crawl(src_ + "/cdc", "orders_log");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"history_views\":true"));
+  EXPECT_EQ(Query("SELECT count(*) AS n FROM orders_log_current"), "n\n2\n");
+
+  // A snapshot: keys but no change columns.
+  WriteText(src_ + "/snap/a.json", "{\"order_id\":\"o1\",\"price\":1}\n");
+  r = Crawl(src_ + "/snap", "orders_snap", {"--key-columns", "order_id"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"history_views\":false"));
+  EXPECT_THAT(r.output, HasSubstr("no orders_snap_current/_history views: the table has no column "
+                                  "cdc_event_type, creation_datetime, sequence_number or event_id"));
+  auto q = e2e::Run({BinaryPath(), "query", "--data-dir", data_, "SELECT * FROM orders_snap_current"}, 60);
+  EXPECT_NE(q.exit_code, 0);
 }
 
 TEST_F(CrawlCliTest, BadInputGivesPreciseErrors) {

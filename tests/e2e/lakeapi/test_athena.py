@@ -286,6 +286,13 @@ class AthenaSignedTest(lake_harness.LakeTestCase):
         self.assertEqual(self.glue.get_databases()["DatabaseList"][0]["Name"], "default")
         wrong = self.client("athena", credentials=("AKIDLAKETEST", "wrong-secret"))
         self.assertClientError("InvalidSignatureException", wrong.list_query_executions)
+        self.assertClientError("InvalidSignatureException", wrong.start_query_execution, QueryString="SELECT 1")
+        wrong_glue = self.client("glue", credentials=("AKIDLAKETEST", "wrong-secret"))
+        self.assertClientError("InvalidSignatureException", wrong_glue.get_databases)
+        self.assertClientError("InvalidSignatureException", wrong_glue.get_partitions,
+                               DatabaseName="default", TableName=SEED_TABLE)
+        unknown = self.client("glue", credentials=("AKIDSOMEONEELSE", "lake-test-secret"))
+        self.assertClientError("UnrecognizedClientException", unknown.get_tables, DatabaseName="default")
 
 
 if __name__ == "__main__":
