@@ -8,7 +8,7 @@ ifeq ($(CI),true)
   CMAKE_FLAGS += -DTRIBUTARY_WERROR=ON
 endif
 
-.PHONY: all bootstrap configure build demo test test-asan bench format clean
+.PHONY: all bootstrap configure build demo test test-asan bench format clean dashboard-screenshot
 
 all: build
 
@@ -41,6 +41,12 @@ test-asan: bootstrap
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTRIBUTARY_SANITIZE=ON -DTRIBUTARY_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j$(JOBS)
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) --timeout 900
+
+# Refreshes docs/dashboard.png (the README's picture): the browser test with the demo running
+# 75 s longer so the charts have history.
+dashboard-screenshot: build
+	DASHBOARD_WAIT_S=75 TRIBUTARY_BIN=$(CURDIR)/$(BUILD_DIR)/tributary TRIBUTARY_SOURCE_DIR=$(CURDIR) \
+	  node tests/e2e/dashboard/dashboard_test.js --screenshot docs/dashboard.png
 
 # The whole benchmark suite: every tributary-bench scenario (figures in $(BUILD_DIR)/bench-results.json
 # plus a summary table), then the `api` scenario: scripts/bench-peers (tributary, moto_server,

@@ -6,6 +6,7 @@
 
 #include "alert/alert_engine.h"
 #include "runtime/pipeline.h"
+#include "runtime/status_report.h"
 #include "streamapi/firehose_api.h"
 
 namespace tributary::cli {
@@ -95,6 +96,10 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   if (alert::AlertEngine* alerts = pipeline.alerts()) {
     options.alerts_api = [alerts](std::string_view query) { return alert::AlertsApiResponse(*alerts, query); };
   }
+  runtime::Pipeline* live = &pipeline;  // outlives the server: callers Stop() it first
+  options.status_json = [live] {
+    return runtime::StatusReportJson(live->data_dir(), true, live->Snapshot().ToJson(), live->catalog());
+  };
   auto server = server::Server::Start(options, pipeline.tables());
   if (!server.ok()) {
     if (args.listen.empty() && server.status().code() == StatusCode::kUnavailable) {
@@ -106,6 +111,7 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const config::PipelineConf
   }
   std::cout << "endpoint " << (*server)->url()
             << (args.access_key_id.empty() ? " (any credentials)" : " (SigV4 verified)") << "\n"
+            << "dashboard " << (*server)->url() << "/\n"
             << std::flush;
   return server;
 }

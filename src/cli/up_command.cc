@@ -16,8 +16,61 @@
 #include "core/json_writer.h"
 #include "runtime/data_dir.h"
 #include "runtime/pipeline.h"
+#include "runtime/status_report.h"
 
 namespace tributary::cli {
+
+namespace {
+
+// Per pipe and per delivery figures from status.json (PipelineSnapshot::ToJson): the same ones
+// GET /metrics and the dashboard show.
+std::string HoursText(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f h", static_cast<double>(ms) / 3'600'000.0);
+  return buf;
+}
+
+void PrintStageFigures(simdjson::dom::element e) {
+  auto num = [](simdjson::dom::element o, const char* k) {
+    int64_t v = 0;
+    if (o[k].get_int64().get(v) != simdjson::SUCCESS) v = 0;
+    return v;
+  };
+  auto dbl = [](simdjson::dom::element o, const char* k) {
+    double v = 0;
+    if (o[k].get_double().get(v) != simdjson::SUCCESS) v = 0;
+    return v;
+  };
+  auto str = [](simdjson::dom::element o, const char* k) {
+    std::string_view v;
+    if (o[k].get_string().get(v) != simdjson::SUCCESS) v = "";
+    return std::string(v);
+  };
+  simdjson::dom::array pipes;
+  if (!e["pipes"].get_array().get(pipes)) {
+    for (auto p : pipes) {
+      std::cout << "pipe      " << str(p, "name") << " -> " << str(p, "stream") << ": " << Thousands(num(p, "records"))
+                << " records in " << Thousands(num(p, "batches")) << " batches\n";
+    }
+  }
+  simdjson::dom::array deliveries;
+  if (!e["deliveries"].get_array().get(deliveries)) {
+    for (auto d : deliveries) {
+      char latency[160];
+      std::snprintf(latency, sizeof(latency), "commit p50 %.1f ms p99 %.1f ms, read->commit p50 %.0f ms p99 %.0f ms",
+                    dbl(d, "commit_p50_ms"), dbl(d, "commit_p99_ms"), dbl(d, "latency_p50_ms"),
+                    dbl(d, "latency_p99_ms"));
+      std::cout << "delivery  " << str(d, "name") << " (" << str(d, "stream") << " -> " << str(d, "table")
+                << "): " << Thousands(num(d, "rows")) << " rows, " << Thousands(num(d, "files")) << " files, "
+                << Thousands(num(d, "bytes")) << " bytes, " << Thousands(num(d, "failed")) << " failed; lag "
+                << num(d, "lag_ms") << " ms / " << Thousands(num(d, "lag_records")) << " records; retention headroom "
+                << HoursText(num(d, "retention_headroom_ms")) << "\n"
+                << "          " << latency << "\n";
+    }
+  }
+}
+
+}  // namespace
 
 int RunUp(const UpArgs& args) {
   InstallStopHandlers();
@@ -99,32 +152,22 @@ int RunStatus(const StatusArgs& args) {
     }
   }
   if (args.json) {
-    std::cout << "{\"data_dir\":\"" << layout->data_dir << "\",\"running\":" << (running ? "true" : "false")
-              << ",\"stages\":" << (live_json.empty() ? "null" : live_json) << ",\"tables\":[";
-    bool first = true;
-    for (const auto& t : *tables) {
-      auto st = (*catalog)->GetTableStats(t.name);
-      if (!st.ok()) continue;
-      std::cout << (first ? "" : ",") << "{\"name\":\"" << t.name << "\",\"files\":" << st->files
-                << ",\"rows\":" << st->rows << ",\"bytes\":" << st->bytes << ",\"partitions\":" << st->partitions
-                << ",\"last_commit_ms\":" << st->last_commit_ms;
-      if (auto cs = (*catalog)->GetCompactionStats(t.name); cs.ok()) {
-        std::cout << ",\"compactions\":" << cs->compactions << ",\"compacted_files_in\":" << cs->files_in
-                  << ",\"compacted_files_out\":" << cs->files_out << ",\"retired_pending\":" << cs->retired_pending;
-      }
-      std::cout << "}";
-      first = false;
-    }
-    std::cout << "],\"alerts\":{";
-    first = true;
+    // The status document (runtime/status_report.h, also GET /api/status) plus the alert
+    // counts, which live in DIR/alerts.db rather than in the live pipeline's figures.
+    std::string doc = runtime::StatusReportJson(layout->data_dir, running, live_json, **catalog);
+    std::string alerts_doc = ",\"alerts\":{";
+    bool first_rule = true;
     for (const auto& [rule, c] : alert_counts) {
-      std::string name;
-      JsonWriter::AppendQuoted(name, rule);
-      std::cout << (first ? "" : ",") << name << ":{\"fired\":" << c.fired << ",\"throttled\":" << c.throttled
-                << ",\"sent\":" << c.sent << ",\"pending\":" << c.pending << ",\"dead\":" << c.dead << "}";
-      first = false;
+      if (!first_rule) alerts_doc += ",";
+      JsonWriter::AppendQuoted(alerts_doc, rule);
+      alerts_doc += ":{\"fired\":" + std::to_string(c.fired) + ",\"throttled\":" + std::to_string(c.throttled) +
+                    ",\"sent\":" + std::to_string(c.sent) + ",\"pending\":" + std::to_string(c.pending) +
+                    ",\"dead\":" + std::to_string(c.dead) + "}";
+      first_rule = false;
     }
-    std::cout << "}}\n";
+    alerts_doc += "}";
+    if (!doc.empty() && doc.back() == '}') doc.insert(doc.size() - 1, alerts_doc);
+    std::cout << doc << "\n";
     return 0;
   }
   std::cout << "data dir  " << layout->data_dir << "\n";
@@ -147,7 +190,9 @@ int RunStatus(const StatusArgs& args) {
                         : "")
                 << " -> delivered " << Thousands(num("delivered")) << " (failed "
                 << Thousands(num("failed")) << ", buffered " << Thousands(num("buffered")) << ")\n"
-                << "lag       " << num("lag_ms") << " ms behind the stream tip\n";
+                << "lag       " << num("lag_ms") << " ms behind the stream tip, " << Thousands(num("lag_records"))
+                << " records not yet delivered\n";
+      PrintStageFigures(e);
       // Failed records per delivery stream and errorCode (persisted: they survive restarts).
       simdjson::dom::array deliveries;
       if (!e["deliveries"].get_array().get(deliveries)) {

@@ -1,6 +1,5 @@
 #include "core/json_writer.h"
 
-#include "core/metrics.h"
 #include "testing/test_util.h"
 
 namespace tributary {
@@ -52,14 +51,6 @@ TEST(JsonWriterTest, EscapesAtEveryOffsetOfLongStrings) {
       EXPECT_EQ(out, expected) << pos << " " << static_cast<int>(special);
     }
   }
-}
-
-TEST(MetricsTest, CountersAndPrometheusText) {
-  MetricsRegistry reg;
-  reg.Get("b_total")->Add(2);
-  reg.Get("a_total")->Add();
-  reg.Get("b_total")->Add(3);
-  EXPECT_EQ(reg.PrometheusText(), "a_total 1\nb_total 5\n");
 }
 
 }  // namespace

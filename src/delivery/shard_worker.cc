@@ -42,6 +42,8 @@ DeliveryCounters DeliveryCounters::Create(MetricsRegistry* registry, const std::
   c.bytes_committed = registry->Get(name("bytes_committed_total"));
   c.commits = registry->Get(name("commits_total"));
   c.commit_errors = registry->Get(name("commit_errors_total"));
+  c.commit_seconds = registry->GetHistogram(name("commit_seconds"));
+  c.latency_seconds = registry->GetHistogram(name("latency_seconds"));
   return c;
 }
 
@@ -415,8 +417,15 @@ void ShardWorker::AddFailed(const stream::StreamRecord& record, std::string_view
 Status ShardWorker::CommitOnce(DeliveryBuffer& buffer) {
   CommitOutcome outcome;
   const std::string committing = buffer.last_sequence();
+  const int64_t oldest_ns = buffer.oldest_mono_ns();
+  const int64_t start_ns = ctx_.clock->MonotonicNanos();
   Status s = committer_.Commit(buffer, outcome);
   const DeliveryCounters& c = ctx_.counters;
+  if (c.commit_seconds != nullptr && s.ok() && outcome.checkpoint_advanced) {
+    const int64_t end_ns = ctx_.clock->MonotonicNanos();
+    c.commit_seconds->Observe(static_cast<double>(end_ns - start_ns) / 1e9);
+    if (oldest_ns > 0) c.latency_seconds->Observe(static_cast<double>(end_ns - oldest_ns) / 1e9);
+  }
   if (c.rows_delivered != nullptr) {
     c.rows_delivered->Add(outcome.rows);
     c.records_failed->Add(outcome.error_rows);

@@ -68,6 +68,8 @@ struct DeliveryCounters {
   Counter* bytes_committed = nullptr;
   Counter* commits = nullptr;
   Counter* commit_errors = nullptr;
+  Histogram* commit_seconds = nullptr;  // files + catalog transaction of one commit
+  Histogram* latency_seconds = nullptr; // oldest record of a batch: read from the stream -> committed
   static DeliveryCounters Create(MetricsRegistry* registry, const std::string& delivery);
 };
 

@@ -25,6 +25,7 @@
 #include "runtime/data_dir.h"
 #include "runtime/firehose_deliveries.h"
 #include "stream/embedded_stream.h"
+#include "stream/stream_format.h"
 #include "table/table_engine.h"
 #include "transform/chain.h"
 #include "transform/processor.h"
@@ -162,6 +163,47 @@ delivery::FileFormat DeliveryFileFormat(const config::FormatConfig& f) {
   return out;
 }
 
+// Records of `shard_id` after `committed` (a sequence number; "" = none committed yet), from the
+// embedded log's dense per-shard counters. 0 when the shard is empty or a number is foreign.
+int64_t StreamRecordsAfter(const stream::DataStream& source, const std::string& shard_id, const std::string& committed) {
+  auto latest = source.LatestSequenceNumber(shard_id);
+  if (!latest.ok() || latest->empty()) return 0;
+  auto tip = stream::format::ParseSequenceNumber(*latest);
+  if (!tip.ok()) return 0;
+  if (committed.empty()) return static_cast<int64_t>(tip->counter) + 1;
+  auto done = stream::format::ParseSequenceNumber(committed);
+  if (!done.ok() || done->counter >= tip->counter) return 0;
+  return static_cast<int64_t>(tip->counter - done->counter);
+}
+
+// HELP text for the families the stages register (their names are built where they count).
+void DescribePipelineMetrics(MetricsRegistry& m) {
+  using T = MetricsRegistry::Type;
+  m.Describe("tributary_table_writes_total", "Item writes applied by the embedded tables.");
+  m.Describe("tributary_table_stream_records_total", "Change records the embedded tables emitted to their streams.");
+  m.Describe("tributary_capture_backlog_records",
+             "Table changes not yet moved into a stream by a pipe (this process; approximate).", T::kGauge);
+  m.Describe("tributary_pipe_records_total", "Change records a pipe moved from its table stream into its stream.");
+  m.Describe("tributary_delivery_records_read_total", "Stream records a delivery read.");
+  m.Describe("tributary_delivery_rows_delivered_total", "Rows a delivery committed to the lake.");
+  m.Describe("tributary_delivery_records_failed_total", "Records a delivery committed to its error output.");
+  m.Describe("tributary_delivery_records_dropped_total", "Records the processors dropped (checkpointed).");
+  m.Describe("tributary_delivery_files_committed_total", "Data and error files a delivery committed.");
+  m.Describe("tributary_delivery_bytes_committed_total", "Bytes of the files a delivery committed.");
+  m.Describe("tributary_delivery_commits_total", "Catalog commits that advanced a delivery checkpoint.");
+  m.Describe("tributary_delivery_commit_errors_total", "Failed commit attempts (retried).");
+  m.Describe("tributary_delivery_millis_behind_latest",
+             "How far a delivery shard reader is behind the stream tip, in milliseconds.", T::kGauge);
+  m.Describe("tributary_delivery_lag_records", "Stream records after a delivery's committed checkpoints.", T::kGauge);
+  m.Describe("tributary_delivery_buffered_records", "Records a delivery read and has not committed yet.", T::kGauge);
+  m.Describe("tributary_delivery_retention_headroom_seconds",
+             "Source stream retention minus the delivery's lag: time left before unread records are trimmed.",
+             T::kGauge);
+  m.Describe("tributary_delivery_commit_seconds", "Duration of one delivery commit (files made durable + catalog transaction).");
+  m.Describe("tributary_delivery_latency_seconds",
+             "From the oldest record of a batch being read from the stream to the batch's commit.");
+}
+
 }  // namespace
 
 namespace {
@@ -235,6 +277,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(config::PipelineConfig config, 
   auto impl = std::make_unique<Impl>();
   impl->clock = options.clock ? options.clock : SystemClock::Default();
   impl->metrics = options.metrics ? options.metrics : MetricsRegistry::Default();
+  DescribePipelineMetrics(*impl->metrics);
   TRIB_ASSIGN_OR_RETURN(impl->layout, DataDirLayout::ForConfig(options.data_dir, config));
   TRIB_RETURN_IF_ERROR(impl->layout.Create());
   impl->config = std::move(config);
@@ -491,21 +534,50 @@ PipelineSnapshot Pipeline::Snapshot() const {
   const Impl& p = *impl_;
   PipelineSnapshot snap;
   snap.at_ms = p.clock->NowMillis();
-  for (const auto& pp : p.pipes) {
-    auto st = pp->stats();
+  for (size_t i = 0; i < p.pipes.size(); ++i) {
+    auto st = p.pipes[i]->stats();
     snap.captured += st.records_moved;
     snap.filtered += st.records_filtered;
     snap.dead_lettered += st.records_dead_lettered;
+    const std::string stream = i < p.config.pipes.size() ? p.config.pipes[i].target.name : std::string();
+    snap.pipes.push_back({p.config.pipes.size() > i ? p.config.pipes[i].name : std::string(), stream,
+                          st.records_moved, st.batches, st.errors});
     if (!st.last_error.empty()) snap.errors.push_back("pipe: " + st.last_error);
   }
+  // Configured deliveries first (index i matches config.deliveries), then those created through
+  // the Firehose API.
   std::vector<delivery::DeliveryStats> all_stats;
   for (const auto& d : p.deliveries) all_stats.push_back(d->Stats());
   if (p.firehose != nullptr) {
     for (auto& st : p.firehose->Stats()) all_stats.push_back(std::move(st));
   }
-  for (const delivery::DeliveryStats& stats : all_stats) {
+  for (size_t i = 0; i < all_stats.size(); ++i) {
+    const delivery::DeliveryStats& stats = all_stats[i];
     const delivery::ShardStats totals = stats.Totals();
-    snap.deliveries.push_back({stats.name, totals.records_failed, totals.failed_by_code});
+    PipelineSnapshot::DeliveryFailures d;
+    d.name = stats.name;
+    d.table = stats.table;
+    d.failed = totals.records_failed;
+    d.failed_by_code = totals.failed_by_code;
+    d.records_read = totals.records_read;
+    d.rows = totals.rows_delivered;
+    d.files = totals.files_committed;
+    d.bytes = totals.bytes_committed;
+    d.dropped = totals.records_dropped;
+    d.buffered = totals.buffered_records;
+    d.commits = totals.commits;
+    d.last_commit_ms = totals.last_commit_ms;
+    d.lag_ms = totals.millis_behind_latest;
+    stream::DataStream* source = nullptr;
+    if (i < p.deliveries.size() && i < p.config.deliveries.size()) {
+      const config::DeliveryConfig& dc = p.config.deliveries[i];
+      d.stream = dc.source.name;
+      for (const auto& sc : p.config.streams) {
+        if (sc.name == dc.source.name) d.retention_ms = int64_t{sc.retention_hours} * 3'600'000;
+      }
+      auto found = p.streams->GetStream(dc.source.name);
+      if (found.ok()) source = *found;
+    }
     for (const auto& st : stats.shards) {
       snap.delivered += st.rows_delivered;
       snap.failed += st.records_failed;
@@ -513,7 +585,21 @@ PipelineSnapshot Pipeline::Snapshot() const {
       snap.lag_ms = std::max(snap.lag_ms, st.millis_behind_latest);
       snap.stream_backlog += st.buffered_records;
       if (!st.last_error.empty()) snap.errors.push_back("delivery " + st.shard_id + ": " + st.last_error);
+      if (source != nullptr) d.lag_records += StreamRecordsAfter(*source, st.shard_id, st.last_committed_sequence);
     }
+    d.retention_headroom_ms = std::max<int64_t>(0, d.retention_ms - d.lag_ms);
+    const std::string labels = "{delivery=\"" + d.name + "\"}";
+    const Histogram::Snapshot commit = p.metrics->GetHistogram("tributary_delivery_commit_seconds" + labels)->Take();
+    const Histogram::Snapshot latency = p.metrics->GetHistogram("tributary_delivery_latency_seconds" + labels)->Take();
+    d.commit_p50_ms = commit.Quantile(0.5) * 1000;
+    d.commit_p99_ms = commit.Quantile(0.99) * 1000;
+    d.latency_p50_ms = latency.Quantile(0.5) * 1000;
+    d.latency_p99_ms = latency.Quantile(0.99) * 1000;
+    p.metrics->Get("tributary_delivery_lag_records" + labels)->Set(d.lag_records);
+    p.metrics->Get("tributary_delivery_buffered_records" + labels)->Set(d.buffered);
+    p.metrics->Get("tributary_delivery_retention_headroom_seconds" + labels)->Set(d.retention_headroom_ms / 1000);
+    snap.lag_records += d.lag_records;
+    snap.deliveries.push_back(std::move(d));
   }
   for (const auto& c : p.compactors) {
     delivery::CompactorStats st = c->Stats();
@@ -542,6 +628,8 @@ PipelineSnapshot Pipeline::Snapshot() const {
   for (const auto& [name, value] : m) {
     if (name.rfind("tributary_table_stream_records_total", 0) == 0) snap.table_changes += value;
   }
+  snap.capture_backlog = std::max<int64_t>(0, snap.table_changes - snap.captured);
+  p.metrics->Get("tributary_capture_backlog_records")->Set(snap.capture_backlog);
   return snap;
 }
 
@@ -570,6 +658,10 @@ std::string PipelineSnapshot::ToJson() const {
   w.Int(lag_ms);
   w.Key("buffered");
   w.Int(stream_backlog);
+  w.Key("capture_backlog");
+  w.Int(capture_backlog);
+  w.Key("lag_records");
+  w.Int(lag_records);
   w.Key("compactions");
   w.Int(compactions);
   w.Key("compacted_files_in");
@@ -601,12 +693,55 @@ std::string PipelineSnapshot::ToJson() const {
     w.String(glue_sync.last_error);
     w.EndObject();
   }
+  w.Key("pipes");
+  w.BeginArray();
+  for (const auto& pipe : pipes) {
+    w.BeginObject();
+    w.Key("name");
+    w.String(pipe.name);
+    w.Key("stream");
+    w.String(pipe.stream);
+    w.Key("records");
+    w.Int(pipe.records);
+    w.Key("batches");
+    w.Int(pipe.batches);
+    w.Key("errors");
+    w.Int(pipe.errors);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("deliveries");
   w.BeginArray();
   for (const auto& d : deliveries) {
     w.BeginObject();
     w.Key("name");
     w.String(d.name);
+    w.Key("stream");
+    w.String(d.stream);
+    w.Key("table");
+    w.String(d.table);
+    for (const auto& [key, value] : {std::pair<const char*, int64_t>{"records_read", d.records_read},
+                                     {"rows", d.rows},
+                                     {"files", d.files},
+                                     {"bytes", d.bytes},
+                                     {"dropped", d.dropped},
+                                     {"buffered", d.buffered},
+                                     {"commits", d.commits},
+                                     {"last_commit_ms", d.last_commit_ms},
+                                     {"lag_ms", d.lag_ms},
+                                     {"lag_records", d.lag_records},
+                                     {"retention_ms", d.retention_ms},
+                                     {"retention_headroom_ms", d.retention_headroom_ms}}) {
+      w.Key(key);
+      w.Int(value);
+    }
+    for (const auto& [key, value] : {std::pair<const char*, double>{"commit_p50_ms", d.commit_p50_ms},
+                                     {"commit_p99_ms", d.commit_p99_ms},
+                                     {"latency_p50_ms", d.latency_p50_ms},
+                                     {"latency_p99_ms", d.latency_p99_ms}}) {
+      w.Key(key);
+      w.Double(value);
+    }
     w.Key("failed");
     w.Int(d.failed);
     w.Key("failed_by_code");

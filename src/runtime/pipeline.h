@@ -67,20 +67,49 @@ struct PipelineSnapshot {
   int64_t failed = 0;            // records sent to the error output
   int64_t files = 0;             // data files committed
   int64_t lag_ms = 0;            // max over deliveries of how far behind the stream tip
-  int64_t capture_backlog = 0;   // records in table streams not yet moved by pipes
+  int64_t capture_backlog = 0;   // table changes not yet moved by pipes (this process; approximate)
+  int64_t lag_records = 0;       // sum over deliveries of lag_records
   int64_t stream_backlog = 0;    // records in streams not yet delivered (approximate)
   int64_t compactions = 0;          // compaction swaps by this process
   int64_t compacted_files_in = 0;   // small files they replaced
   int64_t compacted_files_out = 0;  // merged files they wrote
   int64_t retired_files_deleted = 0;
   std::vector<std::string> errors;  // latest stage errors, if any
-  // Per delivery stream: failed records committed to the error output since this process
-  // started (`failed`), and per errorCode since the delivery stream began (`failed_by_code`,
-  // persisted in the catalog: delivery/error_counts.h).
+  // Per pipe (capture stage): records moved into its stream by this process.
+  struct PipeStage {
+    std::string name;
+    std::string stream;
+    int64_t records = 0;
+    int64_t batches = 0;
+    int64_t errors = 0;
+  };
+  std::vector<PipeStage> pipes;
+  // Per delivery stream. Counters are since this process started (`failed` too); lag and
+  // headroom are now; `failed_by_code` is per errorCode since the delivery stream began
+  // (persisted in the catalog: delivery/error_counts.h).
   struct DeliveryFailures {
     std::string name;
-    int64_t failed = 0;
+    int64_t failed = 0;  // committed to the error output
     std::map<std::string, int64_t> failed_by_code;
+    std::string stream;  // source stream
+    std::string table;   // SQL table
+    int64_t records_read = 0;
+    int64_t rows = 0;    // rows committed to the lake
+    int64_t files = 0;   // data + error files committed
+    int64_t bytes = 0;
+    int64_t dropped = 0;
+    int64_t buffered = 0;       // read, not yet committed
+    int64_t commits = 0;
+    int64_t last_commit_ms = 0;
+    int64_t lag_ms = 0;         // max over shards of how far behind the stream tip (time)
+    int64_t lag_records = 0;    // stream records after the committed checkpoints (all shards)
+    int64_t retention_ms = 0;   // the source stream's retention period
+    // retention_ms - lag_ms: how long until unread records would start to be trimmed.
+    int64_t retention_headroom_ms = 0;
+    // Latency quantiles (ms) from the tributary_delivery_{commit,latency}_seconds histograms:
+    // one commit (files + catalog), and oldest record read -> committed.
+    double commit_p50_ms = 0, commit_p99_ms = 0;
+    double latency_p50_ms = 0, latency_p99_ms = 0;
   };
   std::vector<DeliveryFailures> deliveries;
   // Per alert rule (all time, from DIR/alerts.db; see docs/alerts.md).
@@ -117,6 +146,9 @@ class Pipeline {
   Status Start();
   Status Stop();
 
+  // Also refreshes the derived gauges in the metrics registry (lag in records, retention
+  // headroom, buffered records, capture backlog), so /metrics is as fresh as the last call; the
+  // housekeeping thread calls it every second.
   PipelineSnapshot Snapshot() const;
   // Writes Snapshot() to DIR/status.json atomically (with this process's pid).
   Status WriteStatusFile() const;

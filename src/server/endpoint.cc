@@ -2,7 +2,10 @@
 
 #include <zlib.h>
 
+#include <chrono>
 #include <random>
+
+#include "server/web_assets.h"
 
 namespace tributary::server {
 
@@ -41,8 +44,9 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <html><head><meta charset="utf-8"><title>Tributary</title></head>
 <body>
 <h1>Tributary</h1>
-<p>The dashboard comes later. This port serves:</p>
+<p>This port serves:</p>
 <ul>
+<li><code>GET /</code> - <a href="/">the dashboard</a></li>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDB_20120810.*</code> - the DynamoDB JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: DynamoDBStreams_20120810.*</code> - the DynamoDB Streams JSON API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: AWSGlue.*</code> - the Glue Data Catalog (read side)</li>
@@ -50,6 +54,7 @@ constexpr std::string_view kIndexPage = R"(<!doctype html>
 <li><code>POST /</code> with <code>X-Amz-Target: Kinesis_20131202.*</code> - the Kinesis Data Streams API</li>
 <li><code>POST /</code> with <code>X-Amz-Target: Firehose_20150804.*</code> - the Firehose API (delivery streams into the lake)</li>
 <li><code>POST /api/query</code> with <code>{"sql": "SELECT ..."}</code> - SQL over the lake, as JSON</li>
+<li><code>GET /api/status</code> - the pipeline status as JSON</li>
 <li><code>GET /metrics</code> - Prometheus metrics</li>
 <li><code>GET /health</code> - liveness</li>
 </ul>
@@ -81,6 +86,14 @@ Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext co
   if (metrics_ != nullptr) {
     requests_ = metrics_->Get("tributary_http_requests_total");
     errors_ = metrics_->Get("tributary_http_errors_total");
+    metrics_->Describe("tributary_http_requests_total", "HTTP requests the endpoint received.");
+    metrics_->Describe("tributary_http_errors_total", "HTTP requests answered with an error status.");
+    metrics_->Describe("tributary_api_requests_total", "AWS API requests by service and operation.");
+    metrics_->Describe("tributary_http_request_duration_seconds",
+                       "Time to handle an HTTP request: aws = AWS JSON APIs, api = /api/*, page = other GETs.");
+    aws_seconds_ = metrics_->GetHistogram("tributary_http_request_duration_seconds{kind=\"aws\"}");
+    api_seconds_ = metrics_->GetHistogram("tributary_http_request_duration_seconds{kind=\"api\"}");
+    page_seconds_ = metrics_->GetHistogram("tributary_http_request_duration_seconds{kind=\"page\"}");
     for (const std::string& target : registry_.Targets()) {
       std::string_view t = target;
       std::string_view op = t.substr(t.find('.') + 1);
@@ -93,11 +106,16 @@ Endpoint::Endpoint(dynamodb::OperationRegistry registry, dynamodb::ApiContext co
 
 void Endpoint::Handle(const HttpRequest& request, HttpResponse* response) {
   if (requests_ != nullptr) requests_->Add();
+  const auto start = std::chrono::steady_clock::now();
+  Histogram* latency = page_seconds_;
   if (request.method == "POST" && request.path == "/api/query") {
+    latency = api_seconds_;
     HandleSqlQuery(request, response);
   } else if (request.method == "POST") {
+    latency = aws_seconds_;
     HandleAwsJson(request, response);
   } else if (request.method == "GET" || request.method == "HEAD") {
+    if (request.path.substr(0, 5) == "/api/") latency = api_seconds_;
     HandleGet(request, response);
     if (request.method == "HEAD") response->body.clear();
   } else {
@@ -105,6 +123,9 @@ void Endpoint::Handle(const HttpRequest& request, HttpResponse* response) {
     response->content_type = "text/plain; charset=utf-8";
     response->body = "method not allowed\n";
     response->headers.emplace_back("Allow", "GET, HEAD, POST");
+  }
+  if (latency != nullptr) {
+    latency->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 }
 
@@ -156,9 +177,22 @@ void Endpoint::HandleSqlQuery(const HttpRequest& request, HttpResponse* response
 }
 
 void Endpoint::HandleGet(const HttpRequest& request, HttpResponse* response) {
-  if (request.path == "/") {
+  if (const WebAsset* asset = FindWebAsset(request.path); asset != nullptr) {
+    response->content_type = std::string(asset->content_type) + "; charset=utf-8";
+    response->body = asset->body;
+    response->headers.emplace_back("Cache-Control", "no-cache");
+  } else if (request.path == "/endpoints") {
     response->content_type = "text/html; charset=utf-8";
     response->body = kIndexPage;
+  } else if (request.path == "/api/status") {
+    response->content_type = "application/json";
+    response->headers.emplace_back("Cache-Control", "no-store");
+    if (status_) {
+      response->body = status_();
+    } else {
+      response->status = 404;
+      response->body = "{\"error\":\"not_found\",\"message\":\"no pipeline status on this endpoint\"}";
+    }
   } else if (request.path == "/health") {
     response->content_type = "text/plain; charset=utf-8";
     response->body = "ok";

@@ -9,9 +9,12 @@
 //   POST /  X-Amz-Target Firehose_20150804.* -> the same registry (streamapi::RegisterFirehose;
 //           SigV4 service "firehose")
 //   POST /api/query  {"sql": ...} -> JSON rows (SetSqlQueryHandler; no SigV4: loopback only)
-//   GET /         a small page listing the endpoints (the dashboard comes later)
-//   GET /health   200 "ok"
-//   GET /metrics  MetricsRegistry Prometheus text
+//   GET /            the dashboard (web/index.html; assets under /assets/, server/web_assets.h)
+//   GET /endpoints   a small page listing the endpoints
+//   GET /api/status  the pipeline status as JSON (SetStatusHandler; runtime/status_report.h)
+//   GET /health      200 "ok"
+//   GET /metrics     MetricsRegistry Prometheus text (request latency in
+//                    tributary_http_request_duration_seconds{kind="aws|api|page"})
 //   GET /api/alerts?limit=N  recent alerts and counts (SetAlertsHandler; docs/alerts.md)
 //
 // Every JSON response carries x-amzn-RequestId and x-amz-crc32 (zlib CRC32 of the body); errors
@@ -51,6 +54,11 @@ class Endpoint final : public RequestHandler {
   using AlertsHandler = std::function<std::pair<int, std::string>(std::string_view query)>;
   void SetAlertsHandler(AlertsHandler handler) { alerts_ = std::move(handler); }
 
+  // Serves GET /api/status with `handler() -> JSON body`. Call before the server starts;
+  // without it /api/status is 404.
+  using StatusHandler = std::function<std::string()>;
+  void SetStatusHandler(StatusHandler handler) { status_ = std::move(handler); }
+
  private:
   void HandleAwsJson(const HttpRequest& request, HttpResponse* response);
   void HandleGet(const HttpRequest& request, HttpResponse* response);
@@ -62,9 +70,13 @@ class Endpoint final : public RequestHandler {
   const std::optional<SigV4Credentials> credentials_;
   SqlQueryHandler sql_query_;
   AlertsHandler alerts_;
+  StatusHandler status_;
   MetricsRegistry* const metrics_;
   Counter* requests_ = nullptr;  // tributary_http_requests_total
   Counter* errors_ = nullptr;    // tributary_http_errors_total (4xx and 5xx AWS JSON responses)
+  Histogram* aws_seconds_ = nullptr;   // tributary_http_request_duration_seconds by kind
+  Histogram* api_seconds_ = nullptr;
+  Histogram* page_seconds_ = nullptr;
   // tributary_api_requests_total{operation="PutItem"} per registered target; built once.
   std::map<std::string, Counter*, std::less<>> operation_counters_;
 };

@@ -88,6 +88,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, tabl
     });
   }
   if (options.alerts_api) endpoint->SetAlertsHandler(options.alerts_api);
+  if (options.status_json) endpoint->SetStatusHandler(options.status_json);
   HttpServerOptions http_options;
   http_options.host = options.host;
   http_options.port = options.port;

@@ -1,6 +1,7 @@
 // Server: the local endpoint (DESIGN.md "The local endpoint"): the DynamoDB and DynamoDB
-// Streams JSON APIs over a TableEngine, plus /, /health and /metrics, on one HTTP port; given a
-// catalog, also Glue (read side), Athena and POST /api/query (src/lakeapi/).
+// Streams JSON APIs over a TableEngine, plus the dashboard (/), /endpoints, /api/status,
+// /health and /metrics, on one HTTP port; given a catalog, also Glue (read side), Athena and
+// POST /api/query (src/lakeapi/), which the dashboard's charts query.
 //
 //   auto server = server::Server::Start(options, pipeline.tables());
 //   std::cout << "endpoint " << (*server)->url() << "\n";
@@ -74,6 +75,9 @@ struct ServerOptions {
   // When set, GET /api/alerts answers with `alerts_api(query string)` -> (HTTP status, JSON body)
   // (alert::AlertsApiResponse); without it /api/alerts is 404.
   std::function<std::pair<int, std::string>(std::string_view query)> alerts_api;
+  // When set, GET /api/status answers with what it returns (JSON; runtime/status_report.h).
+  // Called on I/O threads: it must be thread-safe and outlive the server.
+  std::function<std::string()> status_json;
 };
 
 class Server {
