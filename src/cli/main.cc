@@ -9,8 +9,9 @@ namespace {
 // --listen / --access-key-id / --secret-access-key, shared by `up` and `demo`.
 void AddEndpointOptions(CLI::App* cmd, tributary::cli::EndpointArgs* args) {
   cmd->add_option("--listen", args->listen,
-                  "HOST:PORT of the DynamoDB/Streams endpoint (default: the config's server.listen); port 0 picks "
-                  "a free one; the bound address is printed as 'endpoint http://HOST:PORT'");
+                  "HOST:PORT of the endpoint: AWS APIs, /api/*, /metrics and the dashboard at / (default: the "
+                  "config's server.listen); port 0 picks a free one; the bound address is printed as 'endpoint "
+                  "http://HOST:PORT', the dashboard's as 'dashboard http://HOST:PORT/'");
   cmd->add_option("--access-key-id", args->access_key_id,
                   "Verify SigV4 signatures with this access key id (with --secret-access-key); default: accept any");
   cmd->add_option("--secret-access-key", args->secret_access_key, "The secret for --access-key-id");

@@ -652,6 +652,75 @@ TEST(PipelineTest, FirehoseLambdaExampleLandsWhereFirehoseWould) {
                      "ORD-2,INSERT,19.99,orders-transform,CUST-9,2024,06,30"}));
   auto stats = (*p)->Snapshot();
   EXPECT_EQ(stats.failed, 2) << stats.ToJson();
+
+// The per-stage figures `status`, /api/status and the dashboard show, and the gauges and
+// histograms /metrics exposes, agree with what was written and delivered.
+TEST(PipelineTest, StageFiguresLagAndLatencyMetrics) {
+  testing::TempDir dir;
+  auto cfg = config::DefaultPipelineConfig();
+  ASSERT_OK(cfg);
+  MetricsRegistry metrics;
+  auto p = Pipeline::Open(*cfg, {.data_dir = dir.str(), .metrics = &metrics});
+  ASSERT_OK(p);
+  ASSERT_OK((*p)->Start());
+  TableOrderWriter writer(&(*p)->tables(), "P1_OrdersRawTable");
+  GeneratorOptions gopt;
+  gopt.max_changes = 300;
+  gopt.seed = testing::TestSeed();
+  SalesGenerator gen(&writer, gopt, SystemClock::Default());
+  GeneratorReport report;
+  ASSERT_OK(gen.Run(&report));
+  const int64_t changes = report.inserts + report.modifies + report.removes;
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = (*p)->Snapshot();
+    return s.delivered == changes && s.lag_records == 0;
+  })) << (*p)->Snapshot().ToJson();
+  PipelineSnapshot snap = (*p)->Snapshot();
+  // (table_changes comes from the tables' counters, which live in MetricsRegistry::Default().)
+  EXPECT_EQ(snap.capture_backlog, 0);
+  ASSERT_EQ(snap.pipes.size(), 1u);
+  EXPECT_EQ(snap.pipes[0].name, "P1_OrdersPipe");
+  EXPECT_EQ(snap.pipes[0].stream, "P1_OrdersStream");
+  EXPECT_EQ(snap.pipes[0].records, changes);
+  ASSERT_EQ(snap.deliveries.size(), 1u);
+  const auto& d = snap.deliveries[0];
+  EXPECT_EQ(d.name, "P1_OrdersFirehose");
+  EXPECT_EQ(d.stream, "P1_OrdersStream");
+  EXPECT_EQ(d.table, "p1_kinesis_firehose_destination");
+  EXPECT_EQ(d.records_read, changes);
+  EXPECT_EQ(d.rows, changes);
+  EXPECT_EQ(d.files, snap.files);
+  EXPECT_GT(d.bytes, 0);
+  EXPECT_GT(d.commits, 0);
+  EXPECT_EQ(d.buffered, 0);
+  EXPECT_EQ(d.lag_records, 0);
+  EXPECT_EQ(d.retention_ms, 24 * 3'600'000LL);
+  EXPECT_EQ(d.retention_headroom_ms, d.retention_ms - d.lag_ms);
+  EXPECT_GT(d.commit_p50_ms, 0);
+  EXPECT_GE(d.commit_p99_ms, d.commit_p50_ms);
+  EXPECT_GT(d.latency_p50_ms, 0);
+  EXPECT_GE(d.latency_p99_ms, d.latency_p50_ms);
+
+  const auto hist = metrics.HistogramSnapshot();
+  const std::string labels = "{delivery=\"P1_OrdersFirehose\"}";
+  ASSERT_TRUE(hist.count("tributary_delivery_commit_seconds" + labels));
+  EXPECT_EQ(hist.at("tributary_delivery_commit_seconds" + labels).count, d.commits);
+  EXPECT_EQ(hist.at("tributary_delivery_latency_seconds" + labels).count, d.commits);
+  const std::string text = metrics.PrometheusText();
+  EXPECT_NE(text.find("# TYPE tributary_delivery_lag_records gauge\ntributary_delivery_lag_records" + labels + " 0\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("tributary_delivery_retention_headroom_seconds" + labels + " "), std::string::npos);
+  EXPECT_NE(text.find("# HELP tributary_pipe_records_total "), std::string::npos);
+  EXPECT_NE(text.find("tributary_delivery_latency_seconds_bucket{delivery=\"P1_OrdersFirehose\",le=\"+Inf\"} "),
+            std::string::npos);
+
+  // The JSON carries the same figures (status.json, `tributary status`, GET /api/status).
+  const std::string json = snap.ToJson();
+  for (const char* key : {"\"pipes\":[{\"name\":\"P1_OrdersPipe\"", "\"lag_records\":0", "\"retention_headroom_ms\":",
+                          "\"commit_p99_ms\":", "\"latency_p50_ms\":"}) {
+    EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  }
+  ASSERT_OK((*p)->Stop());
 }
 
 }  // namespace
