@@ -340,8 +340,6 @@ struct PipelineConfig : Located {
   CatalogConfig catalog;
   ServerConfig server;
   std::vector<AlertRuleConfig> alerts;
-};
-
   AwsConfig aws;
   std::string source_path;  // the file it was read from (the file name given to Parse)
 

@@ -652,6 +652,7 @@ TEST(PipelineTest, FirehoseLambdaExampleLandsWhereFirehoseWould) {
                      "ORD-2,INSERT,19.99,orders-transform,CUST-9,2024,06,30"}));
   auto stats = (*p)->Snapshot();
   EXPECT_EQ(stats.failed, 2) << stats.ToJson();
+}
 
 // The per-stage figures `status`, /api/status and the dashboard show, and the gauges and
 // histograms /metrics exposes, agree with what was written and delivered.
