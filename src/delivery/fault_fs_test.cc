@@ -166,7 +166,9 @@ TEST_F(FaultFsTest, WriteErrorsStallWithBackoffThenResumeExactlyOnce) {
   // and the error is reported.
   EXPECT_EQ(Registered(), 0);
   EXPECT_FALSE(Checkpoint().has_value());
-  EXPECT_TRUE(ListLake(root_).empty()) << ListLake(root_).front();
+  // The next attempt may be writing its temp file right now; between attempts (the backoff is
+  // ~800 ms by now) the lake must be empty again, so leftovers would make this time out.
+  ASSERT_TRUE(WaitUntil([&] { return ListLake(root_).empty(); })) << ListLake(root_).size() << " files left";
   ShardStats t = d->Stats().Totals();
   EXPECT_EQ(t.rows_delivered, 0);
   EXPECT_EQ(t.buffered_records, 50);
@@ -199,9 +201,18 @@ TEST_F(FaultFsTest, FullDiskStallsAndResumesWhenSpaceIsFreed) {
   ShardStats t = d->Stats().Totals();
   EXPECT_EQ(t.rows_delivered, 20);
   EXPECT_NE(t.last_error.find("No space left on device"), std::string::npos) << t.last_error;
-  // The partial file each failed attempt left is removed (its space comes back): nothing but the
-  // committed files is on disk.
-  for (const std::string& p : ListLake(root_)) EXPECT_FALSE(IsTempName(p)) << p;
+  // The partial file each failed attempt left is removed (its space comes back): between attempts
+  // nothing but the committed files is on disk (an attempt in flight may hold one temp file, so
+  // wait for a backoff window; leftovers would accumulate and make this time out).
+  auto temp_files = [&] {
+    std::vector<std::string> temps;
+    for (const std::string& p : ListLake(root_)) {
+      if (IsTempName(p)) temps.push_back(p);
+    }
+    return temps;
+  };
+  EXPECT_LE(temp_files().size(), 1u);
+  ASSERT_TRUE(WaitUntil([&] { return temp_files().empty(); })) << temp_files().size() << " temp files left";
   EXPECT_EQ(CommittedIds(), Expected(0, 20));
 
   fs.SetFreeSpace(FaultInjectingLakeFs::kUnlimited);  // space freed
