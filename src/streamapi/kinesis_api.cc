@@ -13,88 +13,10 @@
 #include "stream/stream_format.h"
 #include "streamapi/api_util.h"
 #include "streamapi/base64.h"
+#include "streamapi/kinesis_service.h"
 
 namespace tributary::streamapi {
-
-namespace {
-
-using simdjson::dom::element;
-using stream::DataStream;
-
-// Unwraps a Member<T> into `var`, returning the ApiError from the handler.
-#define KIN_MEMBER(var, expr)                                          \
-  auto var##_member = (expr);                                          \
-  if (auto* var##_error = std::get_if<ApiError>(&var##_member)) {      \
-    return *var##_error;                                               \
-  }                                                                    \
-  auto var = std::get<0>(std::move(var##_member))
-
-constexpr size_t kMaxRecordsPerPutRecords = 500;
-constexpr size_t kMaxPutRecordsBytes = 5 << 20;
-constexpr size_t kMaxRecordBytes = 1 << 20;
-constexpr int kMinRetentionHours = 24;
-constexpr int kMaxRetentionHours = 8760;
-constexpr size_t kMaxTagsPerCall = 10;
-constexpr size_t kMaxTagsPerStream = 50;
-
-struct StreamExtras {
-  std::map<std::string, std::string> tags;
-  bool on_demand = false;
-};
-
-class KinesisService {
- public:
-  explicit KinesisService(KinesisOptions options) : o_(std::move(options)) {
-    if (o_.clock == nullptr) o_.clock = SystemClock::Default();
-  }
-
-  ApiResult CreateStream(element req);
-  ApiResult DeleteStream(element req);
-  ApiResult DescribeStream(element req, bool summary);
-  ApiResult ListStreams(element req);
-  ApiResult ListShards(element req);
-  ApiResult PutRecord(element req);
-  ApiResult PutRecords(element req);
-  ApiResult GetShardIterator(element req);
-  ApiResult GetRecords(element req);
-  ApiResult ChangeRetention(element req, bool increase);
-  ApiResult AddTags(element req);
-  ApiResult ListTags(element req);
-  ApiResult RemoveTags(element req);
-
- private:
-  std::string Arn(std::string_view name) const { return KinesisStreamArn(o_.region, o_.account_id, name); }
-  ApiError StreamNotFound(std::string_view name) const {
-    return Error("ResourceNotFoundException",
-                 "Stream " + std::string(name) + " under account " + o_.account_id + " not found.");
-  }
-  ApiError ShardNotFound(std::string_view name, std::string_view shard) const {
-    return Error("ResourceNotFoundException", "Shard " + std::string(shard) + " in stream " + std::string(name) +
-                                                  " under account " + o_.account_id + " does not exist");
-  }
-  ApiError Internal(const Status& s) const { return Error("InternalFailure", s.message(), 500); }
-
-  // StreamName or StreamARN, validated.
-  std::variant<std::string, ApiError> StreamNameOf(element req) const;
-  // The stream and its description; ResourceNotFoundException when absent.
-  std::variant<std::pair<DataStream*, stream::StreamDescription>, ApiError> Find(std::string_view name) const;
-  void WriteModeDetails(JsonWriter& w, std::string_view name);
-  // For each entry, whether the shard's per-second budget still has room (all true when there
-  // is no limit); consumes the budget of the admitted ones.
-  std::vector<bool> Admit(std::string_view name, const std::vector<stream::ShardInfo>& shards,
-                          const std::vector<stream::PutRecordEntry>& entries, std::vector<size_t>* shard_of);
-
-  KinesisOptions o_;
-  std::mutex mu_;
-  std::map<std::string, StreamExtras, std::less<>> extras_;  // guarded by mu_
-  struct Window {
-    int64_t second = -1;
-    int64_t records = 0;
-  };
-  std::map<std::string, Window, std::less<>> windows_;  // "<stream>/<shard>", guarded by mu_
-};
-
-bool ValidStreamName(std::string_view name) { return stream::format::IsValidStreamName(name); }
+namespace kinesis_detail {
 
 std::variant<std::string, ApiError> KinesisService::StreamNameOf(element req) const {
   KIN_MEMBER(name, OptString(req, "StreamName"));
@@ -146,6 +68,8 @@ void KinesisService::WriteModeDetails(JsonWriter& w, std::string_view name) {
   w.EndObject();
 }
 
+namespace {
+
 void WriteShard(JsonWriter& w, const stream::ShardInfo& s) {
   w.BeginObject();
   w.Key("ShardId");
@@ -185,6 +109,8 @@ std::variant<std::map<std::string, std::string>, ApiError> TagsOf(element req, s
   }
   return out;
 }
+
+}  // namespace
 
 ApiResult KinesisService::CreateStream(element req) {
   KIN_MEMBER(name_opt, OptString(req, "StreamName"));
@@ -458,6 +384,8 @@ ApiResult KinesisService::ListShards(element req) {
 
 // One Records[] entry (or PutRecord's body), decoded into `data_arena`; `index` names the
 // member in validation messages ("records.1.member.data"), empty for PutRecord.
+namespace {
+
 std::variant<stream::PutRecordEntry, ApiError> ParseEntry(element rec, std::string_view index, std::string* data_arena,
                                                            uint128* explicit_hash, bool* has_explicit) {
   auto member = [&](std::string_view m) {
@@ -499,6 +427,8 @@ std::variant<stream::PutRecordEntry, ApiError> ParseEntry(element rec, std::stri
   entry.partition_key = *pk;
   return entry;
 }
+
+}  // namespace
 
 std::vector<bool> KinesisService::Admit(std::string_view name, const std::vector<stream::ShardInfo>& shards,
                                         const std::vector<stream::PutRecordEntry>& entries,
@@ -689,202 +619,6 @@ ApiResult KinesisService::PutRecord(element req) {
   return w.Take();
 }
 
-// ---- shard iterators: base64("1/<issued ms>/<stream creation ms>/<shard>/<sequence>/<stream>")
-
-struct Iterator {
-  int64_t issued_ms = 0;
-  int64_t creation_ms = 0;
-  std::string shard_id;
-  std::string sequence_number;  // the next record to read (AT_SEQUENCE_NUMBER)
-  std::string stream;
-};
-
-std::string EncodeIterator(const Iterator& it) {
-  return Base64Encode("1/" + std::to_string(it.issued_ms) + "/" + std::to_string(it.creation_ms) + "/" + it.shard_id +
-                      "/" + it.sequence_number + "/" + it.stream);
-}
-
-std::optional<Iterator> DecodeIterator(std::string_view token) {
-  auto raw = Base64Decode(token);
-  if (!raw.ok() || raw->rfind("1/", 0) != 0) return std::nullopt;
-  std::vector<std::string_view> parts;
-  std::string_view rest = std::string_view(*raw).substr(2);
-  for (int k = 0; k < 4; ++k) {
-    const size_t slash = rest.find('/');
-    if (slash == std::string_view::npos) return std::nullopt;
-    parts.push_back(rest.substr(0, slash));
-    rest = rest.substr(slash + 1);
-  }
-  Iterator it;
-  auto num = [](std::string_view s, int64_t* out) {
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-  };
-  if (!num(parts[0], &it.issued_ms) || !num(parts[1], &it.creation_ms)) return std::nullopt;
-  it.shard_id = std::string(parts[2]);
-  it.sequence_number = std::string(parts[3]);
-  it.stream = std::string(rest);
-  if (!stream::format::ParseShardId(it.shard_id) || !ValidStreamName(it.stream)) return std::nullopt;
-  return it;
-}
-
-ApiResult KinesisService::GetShardIterator(element req) {
-  auto name_or = StreamNameOf(req);
-  if (auto* e = std::get_if<ApiError>(&name_or)) return *e;
-  const std::string& name = std::get<0>(name_or);
-  KIN_MEMBER(shard_id, OptString(req, "ShardId"));
-  KIN_MEMBER(type, OptString(req, "ShardIteratorType"));
-  KIN_MEMBER(seq, OptString(req, "StartingSequenceNumber"));
-  KIN_MEMBER(ts, OptTimestampMs(req, "Timestamp"));
-  if (!shard_id) return ValidationError("shardId", "null", "Member must not be null");
-  if (!type) return ValidationError("shardIteratorType", "null", "Member must not be null");
-  stream::StartPosition start;
-  if (*type == "TRIM_HORIZON") {
-    start = stream::StartPosition::TrimHorizon();
-  } else if (*type == "LATEST") {
-    start = stream::StartPosition::Latest();
-  } else if (*type == "AT_SEQUENCE_NUMBER" || *type == "AFTER_SEQUENCE_NUMBER") {
-    if (!seq) {
-      return Error("InvalidArgumentException", "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER "
-                                               "and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
-                                               "StartingSequenceNumber. Request specified " + std::string(*type) +
-                                               " and no StartingSequenceNumber.");
-    }
-    start = *type == "AT_SEQUENCE_NUMBER" ? stream::StartPosition::At(std::string(*seq))
-                                          : stream::StartPosition::After(std::string(*seq));
-  } else if (*type == "AT_TIMESTAMP") {
-    if (!ts) {
-      return Error("InvalidArgumentException", "Must specify timestampInMillis parameter for iterator of type "
-                                               "AT_TIMESTAMP. Current request has no timestamp parameter.");
-    }
-    const int64_t now = o_.clock->NowMillis();
-    if (*ts > now) {
-      return Error("InvalidArgumentException", "The timestampInMillis parameter cannot be greater than the "
-                                               "currentTimestampInMillis. timestampInMillis: " + std::to_string(*ts) +
-                                               ", currentTimestampInMillis: " + std::to_string(now));
-    }
-    start = stream::StartPosition::AtTimestamp(*ts);
-  } else {
-    return ValidationError("shardIteratorType", *type,
-                           "Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_TIMESTAMP, "
-                           "AT_SEQUENCE_NUMBER, TRIM_HORIZON]");
-  }
-  if (seq && start.type != stream::IteratorType::kAtSequenceNumber &&
-      start.type != stream::IteratorType::kAfterSequenceNumber) {
-    return Error("InvalidArgumentException", "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER "
-                                             "and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
-                                             "StartingSequenceNumber. Request specified " + std::string(*type) +
-                                             " and also a StartingSequenceNumber.");
-  }
-  auto found = Find(name);
-  if (auto* e = std::get_if<ApiError>(&found)) return *e;
-  auto [s, d] = std::get<0>(found);
-  if (!stream::format::ParseShardId(*shard_id)) return ShardNotFound(name, *shard_id);
-  auto reader = s->OpenReader(*shard_id, start);
-  if (!reader.ok() && reader.status().code() == StatusCode::kOutOfRange) {
-    // Kinesis starts a position older than the retention at the oldest record kept.
-    reader = s->OpenReader(*shard_id, stream::StartPosition::TrimHorizon());
-  }
-  if (!reader.ok()) {
-    if (reader.status().code() == StatusCode::kNotFound) {
-      return reader.status().message().find("shard") != std::string::npos ? ShardNotFound(name, *shard_id)
-                                                                           : StreamNotFound(name);
-    }
-    if (reader.status().code() == StatusCode::kInvalidArgument) {
-      return Error("InvalidArgumentException", "Invalid StartingSequenceNumber. " + reader.status().message());
-    }
-    return Internal(reader.status());
-  }
-  std::optional<stream::StartPosition> pos = (*reader)->ResumePosition();
-  if (!pos) return Internal(Status::Internal("the stream cannot express a shard iterator position"));
-  Iterator it{o_.clock->NowMillis(), d.creation_ms, std::string(*shard_id), pos->sequence_number, name};
-  JsonWriter w;
-  w.BeginObject();
-  w.Key("ShardIterator");
-  w.String(EncodeIterator(it));
-  w.EndObject();
-  return w.Take();
-}
-
-ApiResult KinesisService::GetRecords(element req) {
-  KIN_MEMBER(token, OptString(req, "ShardIterator"));
-  KIN_MEMBER(limit, OptInt(req, "Limit"));
-  if (!token) return ValidationError("shardIterator", "null", "Member must not be null");
-  if (token->size() < 1 || token->size() > 512) {
-    return ValidationError("shardIterator", *token, "Member must have length less than or equal to 512");
-  }
-  if (limit && (*limit < 1 || *limit > 10000)) {
-    return ValidationError("limit", std::to_string(*limit),
-                           *limit < 1 ? "Member must have value greater than or equal to 1"
-                                      : "Member must have value less than or equal to 10000");
-  }
-  std::optional<Iterator> it = DecodeIterator(*token);
-  if (!it) return Error("InvalidArgumentException", "Invalid ShardIterator.");
-  const int64_t now = o_.clock->NowMillis();
-  if (now - it->issued_ms > o_.iterator_ttl_ms) {
-    return Error("ExpiredIteratorException", "Iterator expired. The iterator was created at time " +
-                                                 AmzUtcString(it->issued_ms) + " while right now it is " +
-                                                 AmzUtcString(now) +
-                                                 " which is further in the future than the tolerated delay of " +
-                                                 std::to_string(o_.iterator_ttl_ms) + " milliseconds.");
-  }
-  auto found = Find(it->stream);
-  if (std::holds_alternative<ApiError>(found)) return ShardNotFound(it->stream, it->shard_id);
-  auto [s, d] = std::get<0>(found);
-  if (d.creation_ms != it->creation_ms) return ShardNotFound(it->stream, it->shard_id);
-  auto reader = s->OpenReader(it->shard_id, stream::StartPosition::At(it->sequence_number));
-  if (!reader.ok() && reader.status().code() == StatusCode::kOutOfRange) {
-    reader = s->OpenReader(it->shard_id, stream::StartPosition::TrimHorizon());
-  }
-  if (!reader.ok()) {
-    if (reader.status().code() == StatusCode::kNotFound) return ShardNotFound(it->stream, it->shard_id);
-    if (reader.status().code() == StatusCode::kInvalidArgument) {
-      return Error("InvalidArgumentException", "Invalid ShardIterator.");
-    }
-    return Internal(reader.status());
-  }
-  stream::ReadBatch batch;
-  Status read = (*reader)->ReadInto(static_cast<size_t>(limit.value_or(10000)), &batch);
-  if (read.code() == StatusCode::kOutOfRange) {
-    reader = s->OpenReader(it->shard_id, stream::StartPosition::TrimHorizon());
-    if (!reader.ok()) return Internal(reader.status());
-    read = (*reader)->ReadInto(static_cast<size_t>(limit.value_or(10000)), &batch);
-  }
-  if (!read.ok()) {
-    if (read.code() == StatusCode::kNotFound) return ShardNotFound(it->stream, it->shard_id);
-    return Internal(read);
-  }
-  std::optional<stream::StartPosition> pos = (*reader)->ResumePosition();
-  if (!pos) return Internal(Status::Internal("the stream cannot express a shard iterator position"));
-  Iterator next{now, it->creation_ms, it->shard_id, pos->sequence_number, it->stream};
-  JsonWriter w;
-  std::string b64;
-  w.BeginObject();
-  w.Key("Records");
-  w.BeginArray();
-  for (const stream::StreamRecord& r : batch.records) {
-    w.BeginObject();
-    w.Key("SequenceNumber");
-    w.String(r.sequence_number);
-    w.Key("ApproximateArrivalTimestamp");
-    w.Double(EpochSeconds(r.approximate_arrival_ms));
-    w.Key("Data");
-    b64.clear();
-    AppendBase64Encoded(r.data, &b64);
-    w.String(b64);
-    w.Key("PartitionKey");
-    w.String(r.partition_key);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("NextShardIterator");
-  w.String(EncodeIterator(next));
-  w.Key("MillisBehindLatest");
-  w.Int(batch.millis_behind_latest);
-  w.EndObject();
-  return w.Take();
-}
-
 ApiResult KinesisService::ChangeRetention(element req, bool increase) {
   auto name_or = StreamNameOf(req);
   if (auto* e = std::get_if<ApiError>(&name_or)) return *e;
@@ -1010,13 +744,15 @@ ApiResult KinesisService::RemoveTags(element req) {
   return std::string("{}");
 }
 
-}  // namespace
+}  // namespace kinesis_detail
 
 std::string KinesisStreamArn(std::string_view region, std::string_view account_id, std::string_view name) {
   return "arn:aws:kinesis:" + std::string(region) + ":" + std::string(account_id) + ":stream/" + std::string(name);
 }
 
 void RegisterKinesis(dynamodb::OperationRegistry& registry, const KinesisOptions& options) {
+  using kinesis_detail::KinesisService;
+  using simdjson::dom::element;
   auto service = std::make_shared<KinesisService>(options);
   auto add = [&](std::string_view op, auto method) {
     registry.Add(std::string(kKinesisTargetPrefix) + std::string(op),
